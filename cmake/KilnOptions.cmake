@@ -1,0 +1,13 @@
+# Warnings and sanitizers live on INTERFACE targets that every kiln target links privately.
+add_library(kiln_options INTERFACE)
+target_compile_options(kiln_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(KILN_WARNINGS_AS_ERRORS)
+  target_compile_options(kiln_options INTERFACE -Werror)
+endif()
+if(KILN_SANITIZE)
+  target_compile_options(kiln_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                -fno-sanitize-recover=undefined)
+  target_link_options(kiln_options INTERFACE -fsanitize=address,undefined)
+endif()
