@@ -1,0 +1,111 @@
+// FakeWorkspace: one emulated Databricks workspace, in-process, on the caller's clock.
+// It answers the Jobs API (2.0, 2.1, 2.2) and the Clusters API (2.0, 2.1) as the real service
+// does, and runs jobs on virtual time: schedules fire, clusters start, workloads run, retries
+// happen, limits and faults bite. Everything it does is published as events.
+//
+// handle() answers at once (the state changes now); call() is the WorkspaceApi way, which also
+// delivers the answer after the modelled latency.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "fake-databricks/api/workspace_api.h"
+#include "fake-databricks/clusters/cluster_service.h"
+#include "fake-databricks/cron/quartz_cron.h"
+#include "fake-databricks/faults/api_faults.h"
+#include "fake-databricks/jobs/job_settings.h"
+#include "fake-databricks/limits/rate_limiter.h"
+#include "fake-databricks/runs/run_engine.h"
+#include "fake-databricks/workspace/context.h"
+#include "fake-databricks/workspace/workspace_config.h"
+
+namespace fakedb {
+
+class FakeWorkspace final : public WorkspaceApi {
+ public:
+  // The clock should start at config.start_time_ms (SimulatedLoop(config.start_time_ms)).
+  FakeWorkspace(kiln::core::Clock& clock, kiln::core::EventLog& events, std::uint64_t seed,
+                WorkspaceConfig config = {});
+  ~FakeWorkspace() override;
+  FakeWorkspace(const FakeWorkspace&) = delete;
+  FakeWorkspace& operator=(const FakeWorkspace&) = delete;
+
+  ApiResponse handle(const ApiRequest& request);
+  void call(ApiRequest request, std::function<void(ApiResponse)> done) override;
+
+  // Test and scenario hooks (the admin endpoints of `serve` map onto these).
+  void add_api_fault(faults::ApiFaultRule rule) { api_faults_.add(std::move(rule)); }
+  void clear_api_faults() { api_faults_.clear(); }
+  clusters::ClusterService& clusters() { return *clusters_; }
+  runs::RunEngine& runs() { return *runs_; }
+  const WorkspaceContext& context() const { return ctx_; }
+  std::size_t job_count() const { return jobs_.size(); }
+  // Job ids whose name matches a glob, in id order.
+  std::vector<std::int64_t> jobs_named(const std::string& glob) const;
+
+ private:
+  struct Job {
+    std::int64_t job_id = 0;
+    nlohmann::json settings;  // with server defaults
+    std::int64_t created_time = 0;
+    std::string creator_user_name;
+    jobs::ApiVersion created_with = jobs::ApiVersion::v2_2;
+    std::optional<cron::QuartzCron> cron;
+    std::optional<cron::TimeZone> zone;
+    kiln::core::TimerId cron_timer = 0;
+    kiln::core::TimerId restart_timer = 0;
+    int consecutive_failures = 0;  // continuous jobs: restart backoff
+  };
+  using Handler =
+      std::function<ApiResult<nlohmann::json>(FakeWorkspace&, const Params&, jobs::ApiVersion)>;
+  struct Route {
+    const char* method;
+    const char* area;  // "jobs" or "clusters"
+    const char* name;  // "create", "runs/get", ...
+    Handler handler;
+  };
+  static const std::vector<Route>& routes();
+  ApiResponse dispatch(const ApiRequest& request);
+
+  // jobs_endpoints.cc
+  ApiResult<nlohmann::json> jobs_create(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_reset(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_update(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_delete(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_get(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_list(const Params& p, jobs::ApiVersion v);
+  ApiResult<Job*> find_job(const Params& p);
+  ApiResult<nlohmann::json> check_schedule(const nlohmann::json& settings, Job* job);
+  nlohmann::json job_json(const Job& job, bool with_tasks, std::size_t task_offset) const;
+  // runs_endpoints.cc
+  ApiResult<nlohmann::json> run_now(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_submit(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_get(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_list(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_cancel(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_cancel_all(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_delete(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_get_output(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_repair(const Params& p, jobs::ApiVersion v);
+  // triggers.cc: cron schedules and continuous jobs
+  void arm_triggers(Job& job);
+  void disarm_triggers(Job& job);
+  void fire_schedule(std::int64_t job_id);
+  void continuous_run_ended(const runs::JobRun& run);
+  void start_continuous(Job& job, const std::string& trigger);
+  runs::StartRequest start_request(const Job& job, const std::string& trigger) const;
+  void schedule_faults();
+
+  WorkspaceContext ctx_;
+  WorkspaceConfig config_;
+  std::unique_ptr<clusters::ClusterService> clusters_;
+  std::unique_ptr<runs::RunEngine> runs_;
+  limits::RateLimiter rate_limiter_;
+  limits::CreationWindow creations_;
+  faults::ApiFaults api_faults_;
+  kiln::core::Random latency_random_;
+  std::map<std::int64_t, Job> jobs_;
+};
+
+}  // namespace fakedb
