@@ -24,7 +24,9 @@ ApiResult<Distribution> Distribution::parse(const nlohmann::json& spec, const st
       "expected a number of milliseconds or one of {\"fixed\": ms}, {\"uniform\": [lo, hi]}, "
       "{\"exponential\": mean}, {\"normal\": [mean, stddev]}, {\"lognormal\": [median, sigma]}";
   if (!spec.is_object() || spec.size() != 1) return bad(field, kExpected);
-  const auto& [name, v] = *spec.items().begin();
+  const auto first = spec.begin();
+  const std::string name = first.key();
+  const nlohmann::json& v = first.value();
   Distribution d;
   if (name == "fixed" || name == "exponential") {
     if (!v.is_number() || v.get<double>() < 0) return bad(field + "." + name, "expected a number >= 0");
