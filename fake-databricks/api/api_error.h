@@ -23,7 +23,7 @@ struct ApiError {
   // 400 INVALID_PARAMETER_VALUE: a request field is missing, of the wrong type or out of range.
   static ApiError invalid_parameter(std::string message);
   // 400 INVALID_PARAMETER_VALUE "Job N does not exist." (the legacy status the SDKs map to
-  // NotFound; see docs/fake-databricks-fidelity.md).
+  // NotFound; see docs/fake-databricks.md, "Fidelity choices").
   static ApiError missing(std::string message);
   // 400 INVALID_STATE: the resource exists but is in a state that forbids the call.
   static ApiError invalid_state(std::string message);

@@ -1,6 +1,7 @@
 #include "fake-databricks/api/api_request.h"
 
 #include <charconv>
+#include <limits>
 
 namespace fakedb {
 namespace {
@@ -53,8 +54,8 @@ ApiError missing_field(std::string_view name) {
 }
 
 ApiError wrong_type(std::string_view name, std::string_view expected) {
-  return ApiError::invalid_parameter("Invalid value for field " + std::string(name) + ": expected " +
-                                     std::string(expected));
+  return ApiError::invalid_parameter("Invalid value for field " + std::string(name) +
+                                     ": expected " + std::string(expected));
 }
 
 ApiResult<Params> Params::from(const ApiRequest& request) {
@@ -76,15 +77,23 @@ const nlohmann::json* Params::find(std::string_view name) const {
   return &*it;
 }
 
-bool Params::has(std::string_view name) const { return find(name) != nullptr; }
+bool Params::has(std::string_view name) const {
+  return find(name) != nullptr;
+}
 
 ApiResult<std::optional<std::int64_t>> Params::int64(std::string_view name) const {
   const nlohmann::json* v = find(name);
   if (v == nullptr) return std::optional<std::int64_t>{};
+  // An unsigned value above INT64_MAX would wrap to a negative id; a double out of range would
+  // make the cast below undefined.
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > kMax) {
+    return wrong_type(name, "an integer");
+  }
   if (v->is_number_integer()) return std::optional<std::int64_t>{v->get<std::int64_t>()};
   if (v->is_number_float()) {
     const double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) {
+    if (d >= -0x1p63 && d < 0x1p63 && d == static_cast<double>(static_cast<std::int64_t>(d))) {
       return std::optional<std::int64_t>{static_cast<std::int64_t>(d)};
     }
   }

@@ -21,7 +21,8 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> query;
   nlohmann::json body;  // the JSON body of a POST; null for none
 
-  static ApiRequest get(std::string path, std::vector<std::pair<std::string, std::string>> query = {});
+  static ApiRequest get(std::string path,
+                        std::vector<std::pair<std::string, std::string>> query = {});
   static ApiRequest post(std::string path, nlohmann::json body);
 };
 

@@ -27,7 +27,8 @@ ApiResult<std::string> decode_page_token(std::string_view token) {
   }
   for (std::size_t i = 0; i < token.size(); i += 2) {
     const int hi = nibble(token[i]), lo = nibble(token[i + 1]);
-    if (hi < 0 || lo < 0) return ApiError::invalid_parameter("Invalid page token: " + std::string(token));
+    if (hi < 0 || lo < 0)
+      return ApiError::invalid_parameter("Invalid page token: " + std::string(token));
     out += static_cast<char>(hi * 16 + lo);
   }
   return out;

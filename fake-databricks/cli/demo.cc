@@ -16,14 +16,17 @@ namespace {
 using nlohmann::json;
 
 std::string clock_text(kiln::core::TimeMs ms) {
-  return date::format("%F %T", date::floor<std::chrono::seconds>(
-                                   date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms))));
+  return date::format(
+      "%F %T", date::floor<std::chrono::seconds>(
+                   date::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(ms))));
 }
 
 json notebook_task(const std::string& key, const std::string& path) {
-  return {{"task_key", key},
-          {"notebook_task", {{"notebook_path", path}}},
-          {"new_cluster", {{"spark_version", "15.4.x-scala2.12"}, {"node_type_id", "i3.xlarge"}, {"num_workers", 2}}}};
+  return {
+      {"task_key", key},
+      {"notebook_task", {{"notebook_path", path}}},
+      {"new_cluster",
+       {{"spark_version", "15.4.x-scala2.12"}, {"node_type_id", "i3.xlarge"}, {"num_workers", 2}}}};
 }
 
 json with(json base, const json& patch) {
@@ -36,7 +39,10 @@ WorkspaceConfig demo_config() {
       {"workloads",
        {{"rules",
          {{{"match", {{"path", "*/flaky*"}}},
-           {"model", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}, {"duration_ms", {{"fixed", 90000}}}}}},
+           {"model",
+            {{"kind", "scripted"},
+             {"fail_on_attempts", {0, 1}},
+             {"duration_ms", {{"fixed", 90000}}}}}},
           {{"match", {{"path", "*/stream*"}}}, {"model", {{"kind", "streaming"}}}},
           {{"match", {{"path", "*/report*"}}},
            {"model", {{"kind", "batch"}, {"duration_ms", {{"uniform", {300000, 600000}}}}}}}}}}}};
@@ -58,21 +64,26 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
     std::string line;
     if (e.type == "job.created") {
       names[f["job_id"]] = f["name"];
-      line = fmt::format("job {} created ({})", f["name"].get<std::string>(), f["job_id"].get<std::int64_t>());
+      line = fmt::format("job {} created ({})", f["name"].get<std::string>(),
+                         f["job_id"].get<std::int64_t>());
     } else if (e.type == "run.state") {
       auto name = names.count(f["job_id"]) ? names[f["job_id"]] : std::string("one-time");
-      line = fmt::format("{:<14} run {} {}{}", name, f["run_id"].get<std::int64_t>(), f["state"].get<std::string>(),
+      line = fmt::format("{:<14} run {} {}{}", name, f["run_id"].get<std::int64_t>(),
+                         f["state"].get<std::string>(),
                          f.contains("result") ? " " + f["result"].get<std::string>() : "");
-    } else if (e.type == "task.state" && (f["state"] == "TERMINATED" || f["state"] == "WAITING_FOR_RETRY" ||
-                                          f["state"] == "INTERNAL_ERROR")) {
-      line = fmt::format("{:<14}   task {} attempt {} {}{}", names[f["job_id"]], f["task_key"].get<std::string>(),
-                         f["attempt"].get<int>(), f["state"].get<std::string>(),
+    } else if (e.type == "task.state" &&
+               (f["state"] == "TERMINATED" || f["state"] == "WAITING_FOR_RETRY" ||
+                f["state"] == "INTERNAL_ERROR")) {
+      line = fmt::format("{:<14}   task {} attempt {} {}{}", names[f["job_id"]],
+                         f["task_key"].get<std::string>(), f["attempt"].get<int>(),
+                         f["state"].get<std::string>(),
                          f.contains("result") ? " " + f["result"].get<std::string>() : "");
     } else if (e.type == "cluster.state" && f.value("source", "") == "API") {
-      line = fmt::format("cluster {} {}", f["cluster_id"].get<std::string>(), f["state"].get<std::string>());
+      line = fmt::format("cluster {} {}", f["cluster_id"].get<std::string>(),
+                         f["state"].get<std::string>());
     } else if (e.type == "api.call" && (options.show_api_calls || f["status"] != 200)) {
-      line = fmt::format("api {} {} -> {}", f["method"].get<std::string>(), f["path"].get<std::string>(),
-                         f["status"].get<int>());
+      line = fmt::format("api {} {} -> {}", f["method"].get<std::string>(),
+                         f["path"].get<std::string>(), f["status"].get<int>());
     }
     if (!line.empty()) out << clock_text(e.time_ms) << "  " << line << "\n";
   });
@@ -82,15 +93,19 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   };
   out << "fake-databricks demo: one workspace on virtual time, seed " << options.seed << "\n\n";
   post("jobs/create", {{"name", "nightly-etl"},
-                       {"tasks", {notebook_task("ingest", "/etl/ingest"),
-                                  with(notebook_task("transform", "/etl/transform"),
-                                       {{"depends_on", {{{"task_key", "ingest"}}}}})}}});
+                       {"tasks",
+                        {notebook_task("ingest", "/etl/ingest"),
+                         with(notebook_task("transform", "/etl/transform"),
+                              {{"depends_on", {{{"task_key", "ingest"}}}}})}}});
   post("jobs/create", {{"name", "flaky-export"},
-                       {"tasks", {with(notebook_task("export", "/etl/flaky_export"),
-                                       {{"max_retries", 3}, {"min_retry_interval_millis", 60000}})}}});
-  post("jobs/create", {{"name", "hourly-report"},
-                       {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "Europe/Amsterdam"}}},
-                       {"tasks", {notebook_task("report", "/bi/report")}}});
+                       {"tasks",
+                        {with(notebook_task("export", "/etl/flaky_export"),
+                              {{"max_retries", 3}, {"min_retry_interval_millis", 60000}})}}});
+  post("jobs/create",
+       {{"name", "hourly-report"},
+        {"schedule",
+         {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "Europe/Amsterdam"}}},
+        {"tasks", {notebook_task("report", "/bi/report")}}});
   post("jobs/create", {{"name", "orders-stream"},
                        {"continuous", {{"pause_status", "UNPAUSED"}}},
                        {"tasks", {notebook_task("stream", "/streams/stream_orders")}}});
@@ -100,8 +115,11 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   post("jobs/run-now", {{"job_id", etl}, {"idempotency_token", "demo-1"}});  // deduplicated
   post("jobs/run-now", {{"job_id", etl}});  // over max_concurrent_runs = 1: SKIPPED (2.2 queues)
   post("jobs/run-now", {{"job_id", flaky}});
-  ws.handle(ApiRequest::post("/api/2.1/clusters/create", {{"cluster_name", "analysts"}, {"spark_version", "15.4.x-scala2.12"},
-                           {"node_type_id", "i3.xlarge"}, {"num_workers", 1}, {"autotermination_minutes", 30}}));
+  ws.handle(ApiRequest::post("/api/2.1/clusters/create", {{"cluster_name", "analysts"},
+                                                          {"spark_version", "15.4.x-scala2.12"},
+                                                          {"node_type_id", "i3.xlarge"},
+                                                          {"num_workers", 1},
+                                                          {"autotermination_minutes", 30}}));
   loop.run_until(config.start_time_ms + options.hours * 3'600'000);
 
   const auto list = ws.handle(ApiRequest::get("/api/2.2/jobs/runs/list", {{"limit", "25"}}));
@@ -111,7 +129,8 @@ int run_demo(const DemoOptions& options, std::ostream& out) {
   out << "Newest runs (runs/list):\n";
   for (const auto& r : list.body.value("runs", json::array())) {
     out << fmt::format("  {:<14} {:<16} {:<11} {}\n", r["run_name"].get<std::string>(),
-                       r["run_id"].get<std::int64_t>(), r["state"]["life_cycle_state"].get<std::string>(),
+                       r["run_id"].get<std::int64_t>(),
+                       r["state"]["life_cycle_state"].get<std::string>(),
                        r["state"].value("result_state", ""));
   }
   out << "\nTrace fingerprint (same seed, same bytes): " << trace.fingerprint() << "\n";

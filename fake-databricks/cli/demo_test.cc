@@ -1,8 +1,8 @@
 // Determinism: the same seed gives the same bytes; another seed another world.
+#include "fake-databricks/cli/demo.h"
+
 #include <catch2/catch.hpp>
 #include <sstream>
-
-#include "fake-databricks/cli/demo.h"
 
 namespace {
 std::string demo_output(std::uint64_t seed) {

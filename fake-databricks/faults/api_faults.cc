@@ -25,7 +25,9 @@ ApiResult<ApiFaultRule> ApiFaultRule::parse(const nlohmann::json& spec, const st
     std::optional<ApiError> err;
     if (key == "pattern" || key == "error_code" || key == "message") {
       if (!v.is_string()) return bad(f, "expected a string");
-      (key == "pattern" ? r.pattern : key == "error_code" ? r.error_code : r.message) = v.get<std::string>();
+      (key == "pattern"      ? r.pattern
+       : key == "error_code" ? r.error_code
+                             : r.message) = v.get<std::string>();
       code_given = code_given || key == "error_code";
       message_given = message_given || key == "message";
     } else if (key == "status") {
@@ -53,8 +55,9 @@ ApiResult<ApiFaultRule> ApiFaultRule::parse(const nlohmann::json& spec, const st
       }
       r.probability = v.get<double>();
     } else {
-      return bad(f, "unknown field (expected pattern, status, error_code, message, retry_after_s, "
-                    "offset, times, after_handler, probability, delay_ms, from_ms, until_ms)");
+      return bad(f,
+                 "unknown field (expected pattern, status, error_code, message, retry_after_s, "
+                 "offset, times, after_handler, probability, delay_ms, from_ms, until_ms)");
     }
     if (err) return *err;
   }

@@ -25,15 +25,16 @@ struct ApiFaultRule {
   std::string error_code = "TEMPORARILY_UNAVAILABLE";
   std::string message = "The service is temporarily unavailable.";
   std::optional<int> retry_after_s;
-  int offset = 0;    // matching requests let through before the rule bites
-  int times = -1;    // failures to inject; -1: no limit
+  int offset = 0;  // matching requests let through before the rule bites
+  int times = -1;  // failures to inject; -1: no limit
   bool after_handler = false;
   double probability = 1.0;
   kiln::core::DurationMs delay_ms = 0;
   kiln::core::TimeMs from_ms = std::numeric_limits<kiln::core::TimeMs>::min();
   kiln::core::TimeMs until_ms = std::numeric_limits<kiln::core::TimeMs>::max();
 
-  // Parses a rule; times may be given as "at_ms"/"from_ms"/"until_ms". Errors name the field.
+  // Parses a rule (the fields above; the window as epoch ms "from_ms"/"until_ms"). Errors name
+  // the field.
   static ApiResult<ApiFaultRule> parse(const nlohmann::json& spec, const std::string& field);
 };
 

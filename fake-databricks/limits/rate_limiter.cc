@@ -10,13 +10,15 @@ std::optional<ApiError> RateLimiter::admit(const std::string& endpoint, kiln::co
   auto it = limits_.per_endpoint_rps.find(endpoint);
   const double rps = it != limits_.per_endpoint_rps.end() ? it->second : limits_.default_rps;
   if (rps <= 0) return std::nullopt;
-  // Burst: one second's worth of requests.
+  // Burst: one second's worth of requests, and at least one request (or a rate below one a
+  // second would never admit anything).
+  const double burst = std::max(1.0, rps);
   Bucket& b = buckets_[endpoint];
   if (!b.primed) {
-    b = Bucket{rps, now_ms, true};
+    b = Bucket{burst, now_ms, true};
   } else {
     const double elapsed_s = static_cast<double>(now_ms - b.refilled_ms) / 1000.0;
-    b.tokens = std::min(rps, b.tokens + elapsed_s * rps);
+    b.tokens = std::min(burst, b.tokens + elapsed_s * rps);
     b.refilled_ms = now_ms;
   }
   if (b.tokens >= 1.0) {
@@ -24,7 +26,8 @@ std::optional<ApiError> RateLimiter::admit(const std::string& endpoint, kiln::co
     return std::nullopt;
   }
   const int wait_s = std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / rps)));
-  return ApiError::rate_limited("Too many requests to " + endpoint + ". Please retry later.", wait_s);
+  return ApiError::rate_limited("Too many requests to " + endpoint + ". Please retry later.",
+                                wait_s);
 }
 
 std::optional<ApiError> CreationWindow::check(kiln::core::TimeMs now_ms) {

@@ -15,12 +15,13 @@
 namespace fakedb::limits {
 
 // Requests per second per endpoint, as the Resource-limits page lists them (approximate; see
-// docs/fake-databricks-fidelity.md). 0 means unlimited. Endpoints not listed use `default_rps`.
+// docs/fake-databricks.md, "Fidelity choices"). 0 means unlimited. Endpoints not listed use
+// `default_rps`.
 struct RateLimits {
   std::map<std::string, double> per_endpoint_rps = {
-      {"jobs/create", 20},    {"jobs/get", 20},       {"jobs/list", 20},
-      {"jobs/reset", 20},     {"jobs/run-now", 20},   {"jobs/delete", 10},
-      {"jobs/update", 10},    {"jobs/runs/get", 100}, {"jobs/runs/submit", 35},
+      {"jobs/create", 20}, {"jobs/get", 20},       {"jobs/list", 20},
+      {"jobs/reset", 20},  {"jobs/run-now", 20},   {"jobs/delete", 10},
+      {"jobs/update", 10}, {"jobs/runs/get", 100}, {"jobs/runs/submit", 35},
   };
   double default_rps = 30;
   bool enabled = true;

@@ -44,7 +44,8 @@ struct Engine {
   }
   // Tasks whose path matches `glob` use `model` (a Model JSON).
   static workloads::WorkloadCatalog rule(const std::string& glob, const json& model) {
-    return workloads::WorkloadCatalog::parse(json::array({{{"match", {{"path", glob}}}, {"model", model}}}), "w")
+    return workloads::WorkloadCatalog::parse(
+               json::array({{{"match", {{"path", glob}}}, {"model", model}}}), "w")
         .value();
   }
   std::int64_t start(json settings, const std::string& trigger = "ONE_TIME", bool queue = false) {
@@ -69,7 +70,8 @@ struct Engine {
   std::vector<std::string> task_states(const std::string& key, int attempt = 0) {
     std::vector<std::string> out;
     for (const auto& e : seen) {
-      if (e.type != "task.state" || e.fields["task_key"] != key || e.fields["attempt"] != attempt) continue;
+      if (e.type != "task.state" || e.fields["task_key"] != key || e.fields["attempt"] != attempt)
+        continue;
       std::string s = e.fields["state"];
       if (e.fields.contains("result")) s += "/" + e.fields["result"].get<std::string>();
       if (out.empty() || out.back() != s) out.push_back(s);

@@ -18,13 +18,28 @@ using kiln::core::TimeMs;
 
 // state.life_cycle_state (the legacy field every client still reads).
 enum class LifeCycle {
-  queued, pending, running, terminating, terminated, skipped, internal_error, blocked,
+  queued,
+  pending,
+  running,
+  terminating,
+  terminated,
+  skipped,
+  internal_error,
+  blocked,
   waiting_for_retry
 };
 // state.result_state, present only once terminal.
 enum class Result {
-  success, failed, timedout, canceled, maximum_concurrent_runs_reached, excluded,
-  success_with_failures, upstream_failed, upstream_canceled, disabled
+  success,
+  failed,
+  timedout,
+  canceled,
+  maximum_concurrent_runs_reached,
+  excluded,
+  success_with_failures,
+  upstream_failed,
+  upstream_canceled,
+  disabled
 };
 
 const char* to_string(LifeCycle s);

@@ -14,9 +14,8 @@ constexpr std::int64_t kRunIdBase = 310'000'000'000'000;
 constexpr std::int64_t kJobIdBase = 720'000'000'000'000;
 
 nlohmann::json run_fields(const JobRun& run) {
-  nlohmann::json f{{"run_id", run.run_id},
-                   {"job_id", run.job_id},
-                   {"state", to_string(run.state.life_cycle)}};
+  nlohmann::json f{
+      {"run_id", run.run_id}, {"job_id", run.job_id}, {"state", to_string(run.state.life_cycle)}};
   if (run.state.result) f["result"] = to_string(*run.state.result);
   return f;
 }
@@ -44,7 +43,9 @@ std::int64_t RunEngine::next_id(std::int64_t& counter) {
   return counter;
 }
 
-std::int64_t RunEngine::allocate_job_id() { return next_id(next_job_id_); }
+std::int64_t RunEngine::allocate_job_id() {
+  return next_id(next_job_id_);
+}
 
 JobRun* RunEngine::mutable_run(std::int64_t run_id) {
   auto it = runs_.find(run_id);
@@ -185,6 +186,8 @@ void RunEngine::skip(JobRun& run, const std::string& message, const std::string&
   s.message = message;
   s.termination = Termination{code, "CLIENT_ERROR", message};
   run.end_time = ctx_.now_ms();
+  run.repairs.back().end_time = run.end_time;  // close the ORIGINAL item of repair_history
+  run.repairs.back().state = s;
   set_run_state(run, std::move(s));
   --active_by_job_[run.job_id];
   ended_.emplace_back(run.end_time, run.run_id);
@@ -266,7 +269,8 @@ void RunEngine::begin(JobRun& run) {
 ApiResult<nlohmann::json> RunEngine::cancel(std::int64_t run_id) {
   auto ref = task_runs_.find(run_id);
   JobRun* run = mutable_run(ref != task_runs_.end() ? ref->second.job_run_id : run_id);
-  if (run == nullptr) return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
+  if (run == nullptr)
+    return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
   if (ref != task_runs_.end()) {  // a task run: cancel just that attempt
     TaskRun& t = run->tasks[ref->second.index];
     if (!is_terminal(t.state.life_cycle)) {
@@ -291,7 +295,9 @@ void RunEngine::cancel_run(JobRun& run) {
     ctx_.clock.cancel(run.queue_expiry_timer);
     run.queue_duration = ctx_.now_ms() - run.queued_since;
     run.end_time = ctx_.now_ms();
-    set_run_state(run, roll_up(run));
+    run.repairs.back().end_time = run.end_time;
+    run.repairs.back().state = roll_up(run);
+    set_run_state(run, run.repairs.back().state);
     --active_by_job_[run.job_id];
     ended_.emplace_back(run.end_time, run.run_id);
     for (auto& listener : finished_listeners_) listener(run);
@@ -378,7 +384,8 @@ void RunEngine::finish(JobRun& run) {
 
 ApiResult<nlohmann::json> RunEngine::remove(std::int64_t run_id) {
   JobRun* run = mutable_run(run_id);
-  if (run == nullptr) return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
+  if (run == nullptr)
+    return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
   if (!is_terminal(run->state.life_cycle)) {
     return ApiError::invalid_state("Cannot delete run " + std::to_string(run_id) +
                                    " since it is in state " + to_string(run->state.life_cycle) +

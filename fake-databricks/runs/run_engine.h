@@ -39,7 +39,7 @@ struct StartRequest {
   std::string run_name;
   std::string run_type = "JOB_RUN";
   std::string trigger = "ONE_TIME";
-  nlohmann::json settings;  // job settings with server defaults
+  nlohmann::json settings;            // job settings with server defaults
   std::vector<std::string> selected;  // empty: every task
   nlohmann::json overriding_parameters;
   std::optional<std::string> idempotency_token;
@@ -142,16 +142,16 @@ class RunEngine {
   std::int64_t next_run_id_ = 0;
   std::int64_t next_job_id_ = 0;
 
-  std::map<std::int64_t, JobRun> runs_;              // node-based: pointers stay valid
-  std::map<std::int64_t, TaskRef> task_runs_;        // task run id -> owner
+  std::map<std::int64_t, JobRun> runs_;        // node-based: pointers stay valid
+  std::map<std::int64_t, TaskRef> task_runs_;  // task run id -> owner
   std::map<std::int64_t, std::vector<std::int64_t>> runs_by_job_;
   std::vector<std::int64_t> all_run_ids_;
-  std::map<std::int64_t, int> begun_by_job_;         // runs begun and not yet terminal
-  std::map<std::int64_t, int> active_by_job_;        // including QUEUED
-  std::set<std::int64_t> running_;                   // runs begun and not yet terminal
-  std::deque<std::int64_t> queue_;                   // QUEUED runs, first in first out
+  std::map<std::int64_t, int> begun_by_job_;           // runs begun and not yet terminal
+  std::map<std::int64_t, int> active_by_job_;          // including QUEUED
+  std::set<std::int64_t> running_;                     // runs begun and not yet terminal
+  std::deque<std::int64_t> queue_;                     // QUEUED runs, first in first out
   std::deque<std::pair<TimeMs, std::int64_t>> ended_;  // (end_time, run id), in end order
-  std::map<std::string, std::int64_t> tokens_;       // idempotency token -> run id
+  std::map<std::string, std::int64_t> tokens_;         // idempotency token -> run id
   std::int64_t active_task_runs_ = 0;
   std::vector<std::function<void(const JobRun&)>> finished_listeners_;
 };

@@ -46,12 +46,17 @@ TEST_CASE("run JSON shows legacy state and new status with end_time 0 while runn
   j = run_json(e.ctx, e.run(id), RenderOptions{});
   CHECK(j["state"]["result_state"] == "SUCCESS");
   CHECK(j["status"]["termination_details"]["code"] == "SUCCESS");
-  CHECK(j["run_page_url"].get<std::string>().find("#job/42/run/" + std::to_string(id)) != std::string::npos);
+  CHECK(j["run_page_url"].get<std::string>().find("#job/42/run/" + std::to_string(id)) !=
+        std::string::npos);
 }
 
 TEST_CASE("a failed task is retried as new attempts with new run ids") {
-  Engine e({}, Engine::rule("*flaky*", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}, {"duration_ms", 60000}}));
-  const auto id = e.start({{"tasks", {with(task("a", "/flaky"), {{"max_retries", 3}, {"min_retry_interval_millis", 600000}})}}});
+  Engine e({}, Engine::rule(
+                   "*flaky*",
+                   {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}, {"duration_ms", 60000}}));
+  const auto id = e.start(
+      {{"tasks",
+        {with(task("a", "/flaky"), {{"max_retries", 3}, {"min_retry_interval_millis", 600000}})}}});
   e.hours(3);
   const JobRun& run = e.run(id);
   REQUIRE(run.tasks.size() == 3);
@@ -70,7 +75,9 @@ TEST_CASE("a failed task is retried as new attempts with new run ids") {
 }
 
 TEST_CASE("max_retries -1 retries until the task succeeds") {
-  Engine e({}, Engine::rule("*", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1, 2, 3, 4}}, {"duration_ms", 1000}}));
+  Engine e({}, Engine::rule("*", {{"kind", "scripted"},
+                                  {"fail_on_attempts", {0, 1, 2, 3, 4}},
+                                  {"duration_ms", 1000}}));
   const auto id = e.start({{"tasks", {with(task("a"), {{"max_retries", -1}})}}});
   e.hours(5);
   CHECK(e.run(id).tasks.size() == 6);
@@ -78,7 +85,9 @@ TEST_CASE("max_retries -1 retries until the task succeeds") {
 }
 
 TEST_CASE("retries exhausted fail the run with the observed roll-up") {
-  Engine e({}, Engine::rule("*", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}, {"duration_ms", 1000}}));
+  Engine e({},
+           Engine::rule(
+               "*", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}, {"duration_ms", 1000}}));
   const auto id = e.start({{"tasks", {with(task("a"), {{"max_retries", 1}})}}});
   e.hours(2);
   const JobRun& run = e.run(id);
@@ -94,7 +103,9 @@ TEST_CASE("retries exhausted fail the run with the observed roll-up") {
 }
 
 TEST_CASE("a downstream task waits BLOCKED and is skipped when its upstream fails") {
-  Engine e({}, Engine::rule("*bad*", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
+  Engine e({},
+           Engine::rule("*bad*",
+                        {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
   const auto id = e.start({{"tasks", {task("a", "/bad"), after(task("b"), {"a"})}}});
   e.loop.run_until(kStart + 1);
   CHECK(e.run(id).tasks[1].state.life_cycle == LifeCycle::blocked);
@@ -105,9 +116,14 @@ TEST_CASE("a downstream task waits BLOCKED and is skipped when its upstream fail
   CHECK(run.state.result == Result::failed);
 }
 
-TEST_CASE("run_if ALL_DONE runs after a failure and a successful leaf gives SUCCESS_WITH_FAILURES") {
-  Engine e({}, Engine::rule("*bad*", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
-  const auto id = e.start({{"tasks", {task("a", "/bad"), with(after(task("cleanup"), {"a"}), {{"run_if", "ALL_DONE"}})}}});
+TEST_CASE(
+    "run_if ALL_DONE runs after a failure and a successful leaf gives SUCCESS_WITH_FAILURES") {
+  Engine e({},
+           Engine::rule("*bad*",
+                        {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
+  const auto id = e.start(
+      {{"tasks",
+        {task("a", "/bad"), with(after(task("cleanup"), {"a"}), {{"run_if", "ALL_DONE"}})}}});
   e.hours(1);
   const JobRun& run = e.run(id);
   CHECK(run.tasks[1].state.result == Result::success);
@@ -117,7 +133,9 @@ TEST_CASE("run_if ALL_DONE runs after a failure and a successful leaf gives SUCC
 
 TEST_CASE("run_if AT_LEAST_ONE_FAILED is excluded when everything succeeded") {
   Engine e;
-  const auto id = e.start({{"tasks", {task("a"), with(after(task("alert"), {"a"}), {{"run_if", "AT_LEAST_ONE_FAILED"}})}}});
+  const auto id = e.start(
+      {{"tasks",
+        {task("a"), with(after(task("alert"), {"a"}), {{"run_if", "AT_LEAST_ONE_FAILED"}})}}});
   e.hours(1);
   CHECK(e.run(id).tasks[1].state.result == Result::excluded);
   CHECK(e.run(id).state.result == Result::success);
@@ -125,7 +143,8 @@ TEST_CASE("run_if AT_LEAST_ONE_FAILED is excluded when everything succeeded") {
 
 TEST_CASE("condition task outcomes choose the branch that runs") {
   Engine e;
-  json cond = {{"task_key", "check"}, {"condition_task", {{"op", "GREATER_THAN"}, {"left", "12"}, {"right", "3"}}}};
+  json cond = {{"task_key", "check"},
+               {"condition_task", {{"op", "GREATER_THAN"}, {"left", "12"}, {"right", "3"}}}};
   json yes = task("yes");
   yes["depends_on"] = {{{"task_key", "check"}, {"outcome", "true"}}};
   json no = task("no");
@@ -140,14 +159,18 @@ TEST_CASE("condition task outcomes choose the branch that runs") {
 
 TEST_CASE("condition EQUAL_TO compares as strings") {
   Engine e;
-  const auto id = e.start({{"tasks", {{{"task_key", "c"}, {"condition_task", {{"op", "EQUAL_TO"}, {"left", "12.0"}, {"right", "12"}}}}}}});
+  const auto id =
+      e.start({{"tasks",
+                {{{"task_key", "c"},
+                  {"condition_task", {{"op", "EQUAL_TO"}, {"left", "12.0"}, {"right", "12"}}}}}}});
   e.hours(1);
   CHECK(e.run(id).tasks[0].condition_outcome == "false");
 }
 
 TEST_CASE("a disabled task ends DISABLED and does not block its downstream") {
   Engine e;
-  const auto id = e.start({{"tasks", {with(task("a"), {{"disabled", true}}), after(task("b"), {"a"})}}});
+  const auto id =
+      e.start({{"tasks", {with(task("a"), {{"disabled", true}}), after(task("b"), {"a"})}}});
   e.hours(1);
   CHECK(e.run(id).tasks[0].state.result == Result::disabled);
   CHECK(e.run(id).tasks[1].state.result == Result::success);
@@ -155,8 +178,8 @@ TEST_CASE("a disabled task ends DISABLED and does not block its downstream") {
 
 TEST_CASE("a task timeout ends it TIMEDOUT and it is retried only with retry_on_timeout") {
   Engine e({}, Engine::rule("*", {{"kind", "streaming"}}));
-  const auto plain = e.start({{"tasks", {with(task("a"), {{"timeout_seconds", 600}, {"max_retries", 2}})}}},
-                             "ONE_TIME");
+  const auto plain = e.start(
+      {{"tasks", {with(task("a"), {{"timeout_seconds", 600}, {"max_retries", 2}})}}}, "ONE_TIME");
   e.hours(1);
   CHECK(e.run(plain).tasks.size() == 1);
   CHECK(e.run(plain).tasks[0].state.result == Result::timedout);
@@ -164,7 +187,10 @@ TEST_CASE("a task timeout ends it TIMEDOUT and it is retried only with retry_on_
   CHECK(e.run(plain).tasks[0].end_time - e.run(plain).tasks[0].start_time < 700'000);
 
   Engine r({}, Engine::rule("*", {{"kind", "streaming"}}));
-  const auto retried = r.start({{"tasks", {with(task("a"), {{"timeout_seconds", 600}, {"max_retries", 2}, {"retry_on_timeout", true}})}}});
+  const auto retried = r.start(
+      {{"tasks",
+        {with(task("a"),
+              {{"timeout_seconds", 600}, {"max_retries", 2}, {"retry_on_timeout", true}})}}});
   r.hours(2);
   CHECK(r.run(retried).tasks.size() == 3);
 }
@@ -202,7 +228,8 @@ TEST_CASE("max_concurrent_runs 0 skips every run") {
         "Skipping this run because the limit of 0 maximum concurrent runs has been reached.");
 }
 
-TEST_CASE("the workspace task-run limit queues runs when queueing is on and refuses them when off") {
+TEST_CASE(
+    "the workspace task-run limit queues runs when queueing is on and refuses them when off") {
   EngineConfig c;
   c.max_active_task_runs = 1;
   Engine e(c);
@@ -261,7 +288,8 @@ TEST_CASE("an internal error of the Jobs service ends the run INTERNAL_ERROR") {
 }
 
 TEST_CASE("runs submitted once do not retry") {
-  Engine e({}, Engine::rule("*", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
+  Engine e({}, Engine::rule(
+                   "*", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
   StartRequest r;
   r.job_id = 99;
   r.run_type = "SUBMIT_RUN";
@@ -276,7 +304,8 @@ TEST_CASE("only the selected tasks run") {
   Engine e;
   StartRequest r;
   r.job_id = 5;
-  r.settings = {{"max_concurrent_runs", 1}, {"tasks", {task("a"), after(task("b"), {"a"}), task("c")}}};
+  r.settings = {{"max_concurrent_runs", 1},
+                {"tasks", {task("a"), after(task("b"), {"a"}), task("c")}}};
   r.selected = {"b", "c"};
   const auto id = e.engine.start(r).value();
   e.hours(1);
@@ -302,7 +331,9 @@ TEST_CASE("an idempotency token returns the same run and a deleted run's token i
 }
 
 TEST_CASE("repair reruns failed tasks in the same run with new attempts") {
-  Engine e({}, Engine::rule("*bad*", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
+  Engine e({},
+           Engine::rule("*bad*",
+                        {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 1000}}));
   const json settings = {{"tasks", {task("a", "/bad"), after(task("b"), {"a"})}}};
   const auto id = e.start(settings);
   e.hours(1);

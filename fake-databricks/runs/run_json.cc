@@ -7,15 +7,22 @@ namespace {
 
 const char* status_state(LifeCycle s) {
   switch (s) {
-    case LifeCycle::queued: return "QUEUED";
-    case LifeCycle::pending: return "PENDING";
-    case LifeCycle::running: return "RUNNING";
-    case LifeCycle::terminating: return "TERMINATING";
-    case LifeCycle::blocked: return "BLOCKED";
-    case LifeCycle::waiting_for_retry: return "WAITING";
+    case LifeCycle::queued:
+      return "QUEUED";
+    case LifeCycle::pending:
+      return "PENDING";
+    case LifeCycle::running:
+      return "RUNNING";
+    case LifeCycle::terminating:
+      return "TERMINATING";
+    case LifeCycle::blocked:
+      return "BLOCKED";
+    case LifeCycle::waiting_for_retry:
+      return "WAITING";
     case LifeCycle::terminated:
     case LifeCycle::skipped:
-    case LifeCycle::internal_error: return "TERMINATED";
+    case LifeCycle::internal_error:
+      return "TERMINATED";
   }
   return "TERMINATED";
 }
@@ -107,8 +114,8 @@ nlohmann::json run_json(const WorkspaceContext& ctx, const JobRun& run, const Re
   const auto now = ctx.now_ms();
   j["run_duration"] = (run.end_time != 0 ? run.end_time : now) - run.start_time;
   if (run.queue_duration != 0 || run.state.life_cycle == LifeCycle::queued) {
-    j["queue_duration"] = run.state.life_cycle == LifeCycle::queued ? now - run.queued_since
-                                                                     : run.queue_duration;
+    j["queue_duration"] =
+        run.state.life_cycle == LifeCycle::queued ? now - run.queued_since : run.queue_duration;
   }
   if (run.schedule) j["schedule"] = *run.schedule;
   if (!run.overriding_parameters.is_null() && !run.overriding_parameters.empty()) {
@@ -116,7 +123,8 @@ nlohmann::json run_json(const WorkspaceContext& ctx, const JobRun& run, const Re
   }
   if (run.settings.contains("parameters")) {
     nlohmann::json params = nlohmann::json::array();
-    const auto overrides = run.overriding_parameters.value("job_parameters", nlohmann::json::object());
+    const auto overrides =
+        run.overriding_parameters.value("job_parameters", nlohmann::json::object());
     for (const auto& p : run.settings["parameters"]) {
       const std::string name = p.value("name", "");
       nlohmann::json item{{"name", name}, {"default", p.value("default", "")}};
@@ -128,7 +136,8 @@ nlohmann::json run_json(const WorkspaceContext& ctx, const JobRun& run, const Re
   if (opt.include_tasks) {
     nlohmann::json tasks = nlohmann::json::array();
     const std::size_t end = std::min(run.tasks.size(), opt.task_offset + opt.task_page);
-    for (std::size_t i = opt.task_offset; i < end; ++i) tasks.push_back(task_json(ctx, run, run.tasks[i]));
+    for (std::size_t i = opt.task_offset; i < end; ++i)
+      tasks.push_back(task_json(ctx, run, run.tasks[i]));
     j["tasks"] = std::move(tasks);
     if (run.settings.contains("job_clusters")) j["job_clusters"] = run.settings["job_clusters"];
     if (end < run.tasks.size()) j["has_more"] = true;

@@ -9,9 +9,9 @@
 namespace fakedb::runs {
 
 struct RenderOptions {
-  bool include_tasks = true;    // runs/get always; runs/list only with expand_tasks
-  bool include_history = false; // repair_history (runs/get include_history)
-  std::size_t task_offset = 0;  // 2.2 pages task arrays at 100 entries
+  bool include_tasks = true;     // runs/get always; runs/list only with expand_tasks
+  bool include_history = false;  // repair_history (runs/get include_history)
+  std::size_t task_offset = 0;   // 2.2 pages task arrays at 100 entries
   std::size_t task_page = 100;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "fake-databricks/api/api_request.h"
 #include "fake-databricks/runs/run_engine.h"
 #include "fake-databricks/runs/run_rollup.h"
 
@@ -27,17 +28,28 @@ ApiResult<nlohmann::json> RunEngine::repair(std::int64_t run_id,
                                             const nlohmann::json& current_settings,
                                             const nlohmann::json& request) {
   JobRun* run = mutable_run(run_id);
-  if (run == nullptr) return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
-  if (!is_terminal(run->state.life_cycle) || run->state.life_cycle == LifeCycle::skipped) {
-    if (!is_terminal(run->state.life_cycle)) {
-      return ApiError::invalid_state("Run " + std::to_string(run_id) +
-                                     " is still in progress. Only finished runs can be repaired.");
-    }
+  if (run == nullptr)
+    return ApiError::missing("Run " + std::to_string(run_id) + " does not exist.");
+  if (!is_terminal(run->state.life_cycle)) {
+    return ApiError::invalid_state("Run " + std::to_string(run_id) +
+                                   " is still in progress. Only finished runs can be repaired.");
   }
+  // A run skipped at creation (or cancelled while queued) has no task runs to repair.
+  if (run->tasks.empty()) {
+    return ApiError::invalid_state("Run " + std::to_string(run_id) +
+                                   " never started any task, so it cannot be repaired.");
+  }
+  const Params params(request);
   auto rerun = string_list(request, "rerun_tasks");
   if (!rerun) return rerun.error();
-  const bool all_failed = request.value("rerun_all_failed_tasks", false);
-  const bool dependents = request.value("rerun_dependent_tasks", false);
+  auto all_failed_flag = params.boolean("rerun_all_failed_tasks");
+  if (!all_failed_flag) return all_failed_flag.error();
+  auto dependents_flag = params.boolean("rerun_dependent_tasks");
+  if (!dependents_flag) return dependents_flag.error();
+  auto given = params.int64("latest_repair_id");
+  if (!given) return given.error();
+  const bool all_failed = all_failed_flag->value_or(false);
+  const bool dependents = dependents_flag->value_or(false);
   if (!rerun->empty() && all_failed) {
     return ApiError::invalid_parameter(
         "rerun_tasks and rerun_all_failed_tasks cannot be set at the same time.");
@@ -57,16 +69,15 @@ ApiResult<nlohmann::json> RunEngine::repair(std::int64_t run_id,
     }
   }
   const int latest_repair = run->repairs.back().id;
-  auto given = request.find("latest_repair_id");
   if (latest_repair != 0) {
-    if (given == request.end() || !given->is_number_integer()) {
+    if (!*given) {
       return ApiError::invalid_parameter(
           "latest_repair_id must be set when repairing a run that has been repaired before.");
     }
-    if (given->get<std::int64_t>() != latest_repair) {
-      return ApiError::invalid_parameter("latest_repair_id " + std::to_string(given->get<std::int64_t>()) +
-                                         " is not the latest repair of run " + std::to_string(run_id) +
-                                         " (" + std::to_string(latest_repair) + ").");
+    if (**given != latest_repair) {
+      return ApiError::invalid_parameter(
+          "latest_repair_id " + std::to_string(**given) + " is not the latest repair of run " +
+          std::to_string(run_id) + " (" + std::to_string(latest_repair) + ").");
     }
   }
 
@@ -105,8 +116,8 @@ ApiResult<nlohmann::json> RunEngine::repair(std::int64_t run_id,
     for (const auto& t : current_settings.value("tasks", nlohmann::json::array())) {
       if (t.value("task_key", "") == key) settings = t;
     }
-    const std::size_t i = add_task(*run, settings, last.attempt_number + 1,
-                                   last.original_attempt_run_id, repair_id);
+    const std::size_t i =
+        add_task(*run, settings, last.attempt_number + 1, last.original_attempt_run_id, repair_id);
     record.task_run_ids.push_back(run->tasks[i].run_id);
   }
   run->repairs.push_back(std::move(record));

@@ -41,7 +41,8 @@ std::optional<Result> run_if_verdict(const nlohmann::json& task_settings,
     }
     if (counts_as_failed(*t)) {
       ++failed;
-    } else if (t->state.result == Result::canceled || t->state.result == Result::upstream_canceled) {
+    } else if (t->state.result == Result::canceled ||
+               t->state.result == Result::upstream_canceled) {
       ++cancelled;
     } else if (t->state.result == Result::success || t->state.result == Result::disabled ||
                t->state.result == Result::success_with_failures) {

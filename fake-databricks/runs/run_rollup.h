@@ -1,6 +1,6 @@
 // Pure rules of a multi-task run: which attempt of a task counts, whether a task's run_if lets
 // it run once its upstream tasks are done, and how task results roll up to the run's state
-// (as observed on real workspaces; see docs/fake-databricks-fidelity.md).
+// (as observed on real workspaces; see docs/fake-databricks.md, "Fidelity choices").
 #pragma once
 
 #include <map>

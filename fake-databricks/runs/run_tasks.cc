@@ -44,12 +44,9 @@ std::optional<bool> evaluate_condition(const nlohmann::json& c) {
 
 void RunEngine::set_task_state(JobRun& run, TaskRun& t, State state) {
   t.state = std::move(state);
-  nlohmann::json f{{"run_id", t.run_id},
-                   {"job_run_id", run.run_id},
-                   {"job_id", run.job_id},
-                   {"task_key", t.task_key},
-                   {"attempt", t.attempt_number},
-                   {"state", to_string(t.state.life_cycle)}};
+  nlohmann::json f{{"run_id", t.run_id},          {"job_run_id", run.run_id},
+                   {"job_id", run.job_id},        {"task_key", t.task_key},
+                   {"attempt", t.attempt_number}, {"state", to_string(t.state.life_cycle)}};
   if (t.state.result) f["result"] = to_string(*t.state.result);
   ctx_.publish("task.state", std::move(f));
 }
@@ -129,8 +126,8 @@ void RunEngine::acquire_compute(JobRun& run, std::size_t index) {
         clusters_.launch_job_cluster(spec, run.job_id, run.run_id, ready, failed);
   } else if (has_object(t.settings, "new_cluster")) {
     t.owns_cluster = true;
-    t.cluster_id =
-        clusters_.launch_job_cluster(t.settings["new_cluster"], run.job_id, run.run_id, ready, failed);
+    t.cluster_id = clusters_.launch_job_cluster(t.settings["new_cluster"], run.job_id, run.run_id,
+                                                ready, failed);
   } else if (t.settings.contains("existing_cluster_id")) {
     t.on_all_purpose = true;
     clusters_.ensure_running(t.settings.value("existing_cluster_id", ""), ready, failed);
@@ -143,7 +140,8 @@ void RunEngine::acquire_compute(JobRun& run, std::size_t index) {
   }
 }
 
-void RunEngine::compute_ready(std::int64_t run_id, std::size_t index, const std::string& cluster_id) {
+void RunEngine::compute_ready(std::int64_t run_id, std::size_t index,
+                              const std::string& cluster_id) {
   JobRun* run = mutable_run(run_id);
   if (run == nullptr) return;
   TaskRun& t = run->tasks[index];
@@ -195,7 +193,8 @@ void RunEngine::compute_ready(std::int64_t run_id, std::size_t index, const std:
     const auto horizon = t.plan.run_ms.value_or(3'600'000);
     const auto at = random.uniform_int(0, std::max<std::int64_t>(horizon - 1, 0));
     const std::int64_t task_run_id = t.run_id;
-    t.fault_timer = ctx_.clock.schedule_after(at, [this, task_run_id] { lose_driver(task_run_id); });
+    t.fault_timer =
+        ctx_.clock.schedule_after(at, [this, task_run_id] { lose_driver(task_run_id); });
   }
 }
 
@@ -205,12 +204,13 @@ void RunEngine::compute_failed(std::int64_t run_id, std::size_t index,
   if (run == nullptr) return;
   TaskRun& t = run->tasks[index];
   if (t.state.life_cycle != LifeCycle::pending && t.state.life_cycle != LifeCycle::running) return;
-  const std::string cluster =
-      t.cluster_id.empty() ? t.settings.value("existing_cluster_id", t.job_cluster_key) : t.cluster_id;
+  const std::string cluster = t.cluster_id.empty()
+                                  ? t.settings.value("existing_cluster_id", t.job_cluster_key)
+                                  : t.cluster_id;
   const std::string msg = cluster_failure_message(cluster, reason);
   end_task(*run, index, LifeCycle::internal_error, Result::failed, msg,
-           Termination{"CLUSTER_ERROR", reason.type == "CLOUD_FAILURE" ? "CLOUD_FAILURE" : "CLIENT_ERROR",
-                       msg});
+           Termination{"CLUSTER_ERROR",
+                       reason.type == "CLOUD_FAILURE" ? "CLOUD_FAILURE" : "CLIENT_ERROR", msg});
 }
 
 bool RunEngine::lose_driver(std::int64_t task_run_id) {
@@ -243,8 +243,8 @@ void RunEngine::clusters_terminated(const std::string& cluster_id,
   }
 }
 
-void RunEngine::stop_task(JobRun& run, std::size_t index, Result result,
-                          const std::string& message, const Termination& termination) {
+void RunEngine::stop_task(JobRun& run, std::size_t index, Result result, const std::string& message,
+                          const Termination& termination) {
   TaskRun& t = run.tasks[index];
   switch (t.state.life_cycle) {
     case LifeCycle::pending:
@@ -313,10 +313,10 @@ void RunEngine::finalize_task(std::int64_t run_id, std::size_t index) {
 void RunEngine::after_task_resolved(JobRun& run, std::size_t index) {
   const TaskRun& t = run.tasks[index];
   const bool stopping = run.cancel_requested || run.timed_out || run.internal_error;
-  const bool retryable = (t.state.result == Result::failed &&
-                          t.state.life_cycle != LifeCycle::skipped) ||
-                         (t.state.result == Result::timedout && !t.cancel_requested &&
-                          t.settings.value("retry_on_timeout", false));
+  const bool retryable =
+      (t.state.result == Result::failed && t.state.life_cycle != LifeCycle::skipped) ||
+      (t.state.result == Result::timedout && !t.cancel_requested &&
+       t.settings.value("retry_on_timeout", false));
   const int max_retries = t.settings.value("max_retries", 0);
   // runs/submit runs do not retry (the submit docstring).
   const bool retries_left =

@@ -29,7 +29,8 @@ ApiResult<Distribution> Distribution::parse(const nlohmann::json& spec, const st
   const nlohmann::json& v = first.value();
   Distribution d;
   if (name == "fixed" || name == "exponential") {
-    if (!v.is_number() || v.get<double>() < 0) return bad(field + "." + name, "expected a number >= 0");
+    if (!v.is_number() || v.get<double>() < 0)
+      return bad(field + "." + name, "expected a number >= 0");
     d.kind = name == "fixed" ? Kind::fixed : Kind::exponential;
     d.a = v.get<double>();
     return d;

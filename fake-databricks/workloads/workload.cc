@@ -56,8 +56,9 @@ ApiResult<Model> Model::parse(const nlohmann::json& spec, const std::string& fie
       if (!v.is_string()) return bad(f, "expected a string");
       (key == "output" ? m.output : m.error) = v.get<std::string>();
     } else {
-      return bad(f, "unknown field (expected kind, duration_ms, failure_probability, "
-                    "fail_on_attempts, hang, exit_at_ms, exit_fails, output, error)");
+      return bad(f,
+                 "unknown field (expected kind, duration_ms, failure_probability, "
+                 "fail_on_attempts, hang, exit_at_ms, exit_fails, output, error)");
     }
   }
   return m;
@@ -115,7 +116,7 @@ const Model& WorkloadCatalog::model_for(const std::string& job_name, const std::
 
 std::string task_path(const nlohmann::json& task) {
   static const std::pair<const char*, const char*> kPaths[] = {
-      {"notebook_task", "notebook_path"},   {"spark_python_task", "python_file"},
+      {"notebook_task", "notebook_path"},    {"spark_python_task", "python_file"},
       {"spark_jar_task", "main_class_name"}, {"python_wheel_task", "entry_point"},
       {"pipeline_task", "pipeline_id"},
   };

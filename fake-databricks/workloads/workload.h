@@ -31,11 +31,11 @@ struct Model {
   // The default model: a batch task of about a minute (median 60 s, most within 30-120 s).
   Distribution duration = {Distribution::Kind::lognormal, 60'000, 0.35};
   double failure_probability = 0;
-  std::vector<int> fail_on_attempts;           // scripted: attempt numbers (0 = first) that fail
-  bool hang = false;                           // scripted: never ends by itself
+  std::vector<int> fail_on_attempts;             // scripted: attempt numbers (0 = first) that fail
+  bool hang = false;                             // scripted: never ends by itself
   std::optional<kiln::core::TimeMs> exit_at_ms;  // scripted: ends at this virtual time
-  bool exit_fails = false;                     // scripted: whether exit_at_ms ends in failure
-  std::string output;                          // notebook result / log text on success
+  bool exit_fails = false;                       // scripted: whether exit_at_ms ends in failure
+  std::string output;                            // notebook result / log text on success
   std::string error = "Workload failed, see run output for details";
 
   static ApiResult<Model> parse(const nlohmann::json& spec, const std::string& field);

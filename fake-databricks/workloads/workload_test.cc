@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "fake-databricks/workloads/workload.h"
+
+#include <catch2/catch.hpp>
 
 using namespace fakedb::workloads;
 using nlohmann::json;
@@ -38,7 +38,8 @@ TEST_CASE("a bad distribution names its field and the forms expected") {
 TEST_CASE("workload rules match by job task and path globs with the first match winning") {
   auto catalog = WorkloadCatalog::parse(
       {{{"match", {{"path", "*/stream_*"}}}, {"model", {{"kind", "streaming"}}}},
-       {{"match", {{"job", "etl-*"}, {"task", "load"}}}, {"model", {{"kind", "batch"}, {"failure_probability", 1}}}}},
+       {{"match", {{"job", "etl-*"}, {"task", "load"}}},
+        {"model", {{"kind", "batch"}, {"failure_probability", 1}}}}},
       "rules");
   REQUIRE(catalog.ok());
   const json stream = {{"notebook_task", {{"notebook_path", "/x/stream_orders"}}}};
@@ -49,17 +50,22 @@ TEST_CASE("workload rules match by job task and path globs with the first match 
 }
 
 TEST_CASE("a bad workload rule names the rule and the field") {
-  auto e = WorkloadCatalog::parse({{{"match", {{"file", "*"}}}, {"model", {{"kind", "batch"}}}}}, "workloads.rules");
+  auto e = WorkloadCatalog::parse({{{"match", {{"file", "*"}}}, {"model", {{"kind", "batch"}}}}},
+                                  "workloads.rules");
   REQUIRE_FALSE(e.ok());
-  CHECK(e.error().message == "workloads.rules[0].match.file: unknown field (expected job, task, path)");
+  CHECK(e.error().message ==
+        "workloads.rules[0].match.file: unknown field (expected job, task, path)");
   e = WorkloadCatalog::parse({{{"model", {{"kind", "sleepy"}}}}}, "workloads.rules");
   REQUIRE_FALSE(e.ok());
-  CHECK(e.error().message == "workloads.rules[0].model.kind: expected one of batch, streaming, scripted");
+  CHECK(e.error().message ==
+        "workloads.rules[0].model.kind: expected one of batch, streaming, scripted");
 }
 
 TEST_CASE("scripted models fail on the listed attempts or hang or exit at a set time") {
   kiln::core::Random r(2);
-  Model m = Model::parse({{"kind", "scripted"}, {"fail_on_attempts", {1}}, {"duration_ms", 1000}}, "m").value();
+  Model m =
+      Model::parse({{"kind", "scripted"}, {"fail_on_attempts", {1}}, {"duration_ms", 1000}}, "m")
+          .value();
   CHECK_FALSE(plan_attempt(m, 0, 0, r).fails);
   CHECK(plan_attempt(m, 1, 0, r).fails);
   CHECK(plan_attempt(m, 1, 0, r).run_ms == 1000);

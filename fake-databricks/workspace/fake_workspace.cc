@@ -70,7 +70,7 @@ const std::vector<FakeWorkspace::Route>& FakeWorkspace::routes() {
 
 FakeWorkspace::FakeWorkspace(kiln::core::Clock& clock, kiln::core::EventLog& events,
                              std::uint64_t seed, WorkspaceConfig config)
-    : ctx_{clock, events, kiln::core::Random(seed), config.host, config.workspace_id,
+    : ctx_{clock,           events, kiln::core::Random(seed), config.host, config.workspace_id,
            config.user_name},
       config_(std::move(config)),
       rate_limiter_(config_.rate_limits),
@@ -175,9 +175,8 @@ ApiResponse FakeWorkspace::handle(const ApiRequest& request) {
 void FakeWorkspace::call(ApiRequest request, std::function<void(ApiResponse)> done) {
   ApiResponse response = handle(request);
   const auto delay = response.delay_ms + config_.latency_ms.draw_ms(latency_random_);
-  ctx_.clock.schedule_after(delay, [done = std::move(done), response = std::move(response)] {
-    done(response);
-  });
+  ctx_.clock.schedule_after(
+      delay, [done = std::move(done), response = std::move(response)] { done(response); });
 }
 
 }  // namespace fakedb

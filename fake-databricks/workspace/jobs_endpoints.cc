@@ -16,13 +16,20 @@ std::string lower(std::string s) {
 
 constexpr std::size_t kArrayPage = 100;  // 2.2 pages tasks at 100 per response
 
+// What 2.0 and 2.1 clients get for a job of more than 100 tasks (docs: large jobs).
+ApiError too_many_tasks() {
+  return ApiError::invalid_parameter(
+      "Resources with more than 100 tasks can only be handled by API 2.2 and above");
+}
+
 }  // namespace
 
 ApiResult<FakeWorkspace::Job*> FakeWorkspace::find_job(const Params& p) {
   auto id = p.required_int64("job_id");
   if (!id) return id.error();
   auto it = jobs_.find(*id);
-  if (it == jobs_.end()) return ApiError::missing("Job " + std::to_string(*id) + " does not exist.");
+  if (it == jobs_.end())
+    return ApiError::missing("Job " + std::to_string(*id) + " does not exist.");
   return &it->second;
 }
 
@@ -156,13 +163,9 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_get(const Params& p, jobs::ApiVers
     if (!cursor) return cursor.error();
     offset = static_cast<std::size_t>(std::max<std::int64_t>(0, *cursor));
   }
-  const bool paged = v == jobs::ApiVersion::v2_2;
+  const auto task_count = (*job)->settings.value("tasks", nlohmann::json::array()).size();
+  if (v != jobs::ApiVersion::v2_2 && task_count > kArrayPage) return too_many_tasks();
   nlohmann::json j = job_json(**job, true, offset);
-  if (!paged && j.contains("has_more")) {  // before 2.2: every task in one answer
-    j = job_json(**job, true, 0);
-    j["settings"]["tasks"] = (*job)->settings["tasks"];
-    j.erase("has_more");
-  }
   if (j.value("has_more", false)) {
     j["next_page_token"] = encode_page_token("tasks:" + std::to_string(offset + kArrayPage));
     j.erase("has_more");
@@ -210,7 +213,8 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_list(const Params& p, jobs::ApiVer
       return backwards ? j->job_id >= after : j->job_id > after;
     });
     begin = static_cast<std::size_t>(pos - matching.begin());
-    if (backwards) begin = begin >= static_cast<std::size_t>(n) ? begin - static_cast<std::size_t>(n) : 0;
+    if (backwards)
+      begin = begin >= static_cast<std::size_t>(n) ? begin - static_cast<std::size_t>(n) : 0;
   } else {
     begin = static_cast<std::size_t>(offset->value_or(0));
   }
@@ -223,10 +227,12 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_list(const Params& p, jobs::ApiVer
     }
     result["jobs"] = std::move(list);
     if (end < matching.size()) {
-      result["next_page_token"] = encode_page_token("jobs>" + std::to_string(matching[end - 1]->job_id));
+      result["next_page_token"] =
+          encode_page_token("jobs>" + std::to_string(matching[end - 1]->job_id));
     }
     if (begin > 0) {
-      result["prev_page_token"] = encode_page_token("jobs<" + std::to_string(matching[begin]->job_id));
+      result["prev_page_token"] =
+          encode_page_token("jobs<" + std::to_string(matching[begin]->job_id));
     }
   }
   return result;

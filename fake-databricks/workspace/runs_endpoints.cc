@@ -10,7 +10,7 @@
 namespace fakedb {
 namespace {
 
-constexpr std::int64_t kRunsListMax = 25;  // see docs/fake-databricks-fidelity.md
+constexpr std::int64_t kRunsListMax = 25;  // see docs/fake-databricks.md, "Fidelity choices"
 constexpr std::size_t kIdempotencyTokenMax = 64;
 constexpr std::size_t kParamsBytesMax = 10'000;
 
@@ -27,9 +27,9 @@ std::optional<ApiError> check_legacy_params(const Params& p) {
   if (p.has("jar_params") && p.has("notebook_params")) {
     return ApiError::invalid_parameter("jar_params and notebook_params cannot both be specified.");
   }
-  for (const char* field : {"jar_params", "notebook_params", "python_params",
-                            "spark_submit_params", "python_named_params", "sql_params",
-                            "dbt_commands", "pipeline_params"}) {
+  for (const char* field :
+       {"jar_params", "notebook_params", "python_params", "spark_submit_params",
+        "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
     const nlohmann::json* v = p.find(field);
     if (v == nullptr) continue;
     if (v->dump().size() > kParamsBytesMax) {
@@ -38,8 +38,10 @@ std::optional<ApiError> check_legacy_params(const Params& p) {
     }
     if (std::string(field) == "python_params" || std::string(field) == "spark_submit_params") {
       const std::string text = v->dump(-1, ' ', false);
-      if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) > 127; })) {
-        return ApiError::invalid_parameter(std::string(field) + " must contain only ASCII characters.");
+      if (std::any_of(text.begin(), text.end(),
+                      [](char c) { return static_cast<unsigned char>(c) > 127; })) {
+        return ApiError::invalid_parameter(std::string(field) +
+                                           " must contain only ASCII characters.");
       }
     }
   }
@@ -65,8 +67,10 @@ runs::StartRequest FakeWorkspace::start_request(const Job& job, const std::strin
   req.run_name = req.job_name;
   req.trigger = trigger;
   req.settings = job.settings;
-  req.queue_enabled = job.settings.contains("queue") && job.settings["queue"].value("enabled", false);
-  if (trigger == "PERIODIC" && job.settings.contains("schedule")) req.schedule = job.settings["schedule"];
+  req.queue_enabled =
+      job.settings.contains("queue") && job.settings["queue"].value("enabled", false);
+  if (trigger == "PERIODIC" && job.settings.contains("schedule"))
+    req.schedule = job.settings["schedule"];
   return req;
 }
 
@@ -80,7 +84,8 @@ ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, jobs::ApiVersi
   if (!queue) return queue.error();
   runs::StartRequest req = start_request(**job, "ONE_TIME");
   if (const nlohmann::json* only = p.find("only")) {
-    const auto graph = jobs::build_task_graph((*job)->settings.value("tasks", nlohmann::json::array()));
+    const auto graph =
+        jobs::build_task_graph((*job)->settings.value("tasks", nlohmann::json::array()));
     auto selected = jobs::select_tasks(graph, *only);
     if (!selected) return selected.error();
     for (auto i : *selected) req.selected.push_back(graph.keys[i]);
@@ -89,9 +94,9 @@ ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, jobs::ApiVersi
     if (!jp->is_object()) return wrong_type("job_parameters", "an object of name to value");
   }
   nlohmann::json overriding = nlohmann::json::object();
-  for (const char* field : {"job_parameters", "jar_params", "notebook_params", "python_params",
-                            "spark_submit_params", "python_named_params", "sql_params",
-                            "dbt_commands", "pipeline_params"}) {
+  for (const char* field :
+       {"job_parameters", "jar_params", "notebook_params", "python_params", "spark_submit_params",
+        "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
     if (const nlohmann::json* v = p.find(field)) overriding[field] = *v;
   }
   req.overriding_parameters = std::move(overriding);
@@ -109,9 +114,9 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_submit(const Params& p, jobs::ApiV
   auto queue = queue_override(p);
   if (!queue) return queue.error();
   nlohmann::json settings = nlohmann::json::object();
-  for (const char* field : {"tasks", "timeout_seconds", "git_source", "environments", "health",
-                            "email_notifications", "webhook_notifications",
-                            "notification_settings", "tags"}) {
+  for (const char* field :
+       {"tasks", "timeout_seconds", "git_source", "environments", "health", "email_notifications",
+        "webhook_notifications", "notification_settings", "tags"}) {
     if (const nlohmann::json* f = p.find(field)) settings[field] = *f;
   }
   settings["name"] = p.json().value("run_name", "Untitled");
@@ -141,7 +146,13 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, jobs::ApiVers
   if (task != nullptr) return runs::task_run_as_run_json(ctx_, *run, *task);
   runs::RenderOptions opt;
   opt.include_history = history->value_or(false);
-  if (v != jobs::ApiVersion::v2_2) opt.task_page = run->tasks.size();
+  if (v != jobs::ApiVersion::v2_2) {
+    if (run->tasks.size() > opt.task_page) {
+      return ApiError::invalid_parameter(
+          "Resources with more than 100 tasks can only be handled by API 2.2 and above");
+    }
+    opt.task_page = run->tasks.size();
+  }
   auto token = p.string("page_token");
   if (!token) return token.error();
   if (*token) {
@@ -151,7 +162,8 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, jobs::ApiVers
   }
   nlohmann::json j = runs::run_json(ctx_, *run, opt);
   if (j.value("has_more", false)) {
-    j["next_page_token"] = encode_page_token("tasks:" + std::to_string(opt.task_offset + opt.task_page));
+    j["next_page_token"] =
+        encode_page_token("tasks:" + std::to_string(opt.task_offset + opt.task_page));
     j.erase("has_more");
   }
   return j;
@@ -168,11 +180,12 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
   auto to = p.int64("start_time_to");
   auto run_type = p.string("run_type");
   auto token = p.string("page_token");
-  for (const ApiError* e : {job_id ? nullptr : &job_id.error(), active ? nullptr : &active.error(),
-                            completed ? nullptr : &completed.error(), limit ? nullptr : &limit.error(),
-                            offset ? nullptr : &offset.error(), expand ? nullptr : &expand.error(),
-                            from ? nullptr : &from.error(), to ? nullptr : &to.error(),
-                            run_type ? nullptr : &run_type.error(), token ? nullptr : &token.error()}) {
+  for (const ApiError* e :
+       {job_id ? nullptr : &job_id.error(), active ? nullptr : &active.error(),
+        completed ? nullptr : &completed.error(), limit ? nullptr : &limit.error(),
+        offset ? nullptr : &offset.error(), expand ? nullptr : &expand.error(),
+        from ? nullptr : &from.error(), to ? nullptr : &to.error(),
+        run_type ? nullptr : &run_type.error(), token ? nullptr : &token.error()}) {
     if (e != nullptr) return *e;
   }
   if (active->value_or(false) && completed->value_or(false)) {
@@ -186,8 +199,10 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
                                        std::to_string(kRunsListMax) + ".");
   }
   if (offset->value_or(0) < 0) return ApiError::invalid_parameter("offset must be >= 0.");
-  if (*run_type && **run_type != "JOB_RUN" && **run_type != "WORKFLOW_RUN" && **run_type != "SUBMIT_RUN") {
-    return ApiError::invalid_parameter("run_type must be one of JOB_RUN, WORKFLOW_RUN, SUBMIT_RUN.");
+  if (*run_type && **run_type != "JOB_RUN" && **run_type != "WORKFLOW_RUN" &&
+      **run_type != "SUBMIT_RUN") {
+    return ApiError::invalid_parameter(
+        "run_type must be one of JOB_RUN, WORKFLOW_RUN, SUBMIT_RUN.");
   }
   std::optional<std::int64_t> older_than, newer_than;  // cursors on run_id (ids grow with time)
   if (*token) {
@@ -222,7 +237,9 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
         std::find_if(matching.begin(), matching.end(),
                      [&](const runs::JobRun* r) { return r->run_id <= *newer_than; }) -
         matching.begin());
-    begin = first_not_newer > static_cast<std::size_t>(n) ? first_not_newer - static_cast<std::size_t>(n) : 0;
+    begin = first_not_newer > static_cast<std::size_t>(n)
+                ? first_not_newer - static_cast<std::size_t>(n)
+                : 0;
   }
   begin = std::min(begin, matching.size());
   const std::size_t end = std::min(matching.size(), begin + static_cast<std::size_t>(n));
@@ -231,13 +248,16 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
   nlohmann::json result{{"has_more", end < matching.size()}};
   if (begin < end) {
     nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i = begin; i < end; ++i) list.push_back(runs::run_json(ctx_, *matching[i], opt));
+    for (std::size_t i = begin; i < end; ++i)
+      list.push_back(runs::run_json(ctx_, *matching[i], opt));
     result["runs"] = std::move(list);
     if (end < matching.size()) {
-      result["next_page_token"] = encode_page_token("runs<" + std::to_string(matching[end - 1]->run_id));
+      result["next_page_token"] =
+          encode_page_token("runs<" + std::to_string(matching[end - 1]->run_id));
     }
     if (begin > 0) {
-      result["prev_page_token"] = encode_page_token("runs>" + std::to_string(matching[begin]->run_id));
+      result["prev_page_token"] =
+          encode_page_token("runs>" + std::to_string(matching[begin]->run_id));
     }
   }
   return result;
@@ -277,13 +297,14 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get_output(const Params& p, jobs::
   const runs::JobRun* run = runs_->owner_of(*id, &task);
   if (run == nullptr) return ApiError::missing("Run " + std::to_string(*id) + " does not exist.");
   if (task == nullptr) {
-    std::set<std::string> keys;
-    for (const auto& t : run->tasks) keys.insert(t.task_key);
+    // Counted on the run's tasks, not its attempts: a skipped or queued run has none yet.
+    const std::set<std::string> keys(run->selected.begin(), run->selected.end());
     if (keys.size() != 1) {
       return ApiError::invalid_parameter(
           "Retrieving the output of runs with multiple tasks is not supported. Please retrieve "
           "the output of each individual task run instead.");
     }
+    if (run->tasks.empty()) return nlohmann::json{{"metadata", runs::run_json(ctx_, *run, {})}};
     task = &run->tasks.back();  // a single-task run: its newest attempt
   }
   nlohmann::json out{{"metadata", runs::task_run_as_run_json(ctx_, *run, *task)}};

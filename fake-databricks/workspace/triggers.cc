@@ -13,7 +13,7 @@ bool unpaused(const nlohmann::json& settings, const char* trigger) {
 }
 
 // Continuous restarts after a failure back off: 1 min, 2, 4, ... up to 1 hour (a success
-// restarts at once). See docs/fake-databricks-fidelity.md.
+// restarts at once). See docs/fake-databricks.md, "Fidelity choices".
 kiln::core::DurationMs restart_backoff_ms(int consecutive_failures) {
   if (consecutive_failures <= 0) return 0;
   const int doublings = std::min(consecutive_failures - 1, 6);
@@ -67,8 +67,8 @@ void FakeWorkspace::continuous_run_ended(const runs::JobRun& run) {
   if (it == jobs_.end() || !unpaused(it->second.settings, "continuous")) return;
   Job& job = it->second;
   if (runs_->active_runs_of(job.job_id) > 0 || job.restart_timer != 0) return;
-  const bool ok = run.state.result == runs::Result::success ||
-                  run.state.result == runs::Result::canceled;
+  const bool ok =
+      run.state.result == runs::Result::success || run.state.result == runs::Result::canceled;
   job.consecutive_failures = ok ? 0 : job.consecutive_failures + 1;
   const std::int64_t id = job.job_id;
   job.restart_timer =

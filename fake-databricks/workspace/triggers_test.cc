@@ -14,7 +14,8 @@ struct World {
   kiln::core::SimulatedLoop loop;
   kiln::core::EventLog events;
   FakeWorkspace ws;
-  explicit World(WorkspaceConfig c = {}) : config(std::move(c)), loop(config.start_time_ms), ws(loop, events, 3, config) {}
+  explicit World(WorkspaceConfig c = {})
+      : config(std::move(c)), loop(config.start_time_ms), ws(loop, events, 3, config) {}
   std::int64_t create(json settings) {
     auto r = ws.handle(ApiRequest::post("/api/2.1/jobs/create", settings));
     REQUIRE(r.status == 200);
@@ -24,7 +25,8 @@ struct World {
     json all = json::array();
     std::string token;
     for (int page = 0; page < 100; ++page) {
-      std::vector<std::pair<std::string, std::string>> q{{"job_id", std::to_string(job_id)}, {"limit", "25"}};
+      std::vector<std::pair<std::string, std::string>> q{{"job_id", std::to_string(job_id)},
+                                                         {"limit", "25"}};
       if (!token.empty()) q.emplace_back("page_token", token);
       auto r = ws.handle(ApiRequest::get("/api/2.1/jobs/runs/list", q));
       REQUIRE(r.status == 200);
@@ -38,8 +40,7 @@ struct World {
 };
 
 json quick_task() {
-  return {{"task_key", "t"}, {"notebook_task", {{"notebook_path", "/t"}}},
-          {"timeout_seconds", 0}};
+  return {{"task_key", "t"}, {"notebook_task", {{"notebook_path", "/t"}}}, {"timeout_seconds", 0}};
 }
 
 WorkspaceConfig with_workloads(const json& rules) {
@@ -50,9 +51,10 @@ WorkspaceConfig with_workloads(const json& rules) {
 
 TEST_CASE("an hourly schedule fires 24 PERIODIC runs a day on the hour") {
   World w;
-  const auto id = w.create({{"name", "hourly"},
-                            {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}}},
-                            {"tasks", {quick_task()}}});
+  const auto id =
+      w.create({{"name", "hourly"},
+                {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}}},
+                {"tasks", {quick_task()}}});
   w.hours(24);
   const json runs = w.runs(id);
   REQUIRE(runs.size() == 24);
@@ -66,9 +68,10 @@ TEST_CASE("an hourly schedule fires 24 PERIODIC runs a day on the hour") {
 TEST_CASE("a schedule fires in its time zone") {
   World w;
   // 09:00 in Kolkata (UTC+05:30) is 03:30 UTC.
-  const auto id = w.create({{"name", "daily"},
-                            {"schedule", {{"quartz_cron_expression", "0 0 9 * * ?"}, {"timezone_id", "Asia/Kolkata"}}},
-                            {"tasks", {quick_task()}}});
+  const auto id = w.create(
+      {{"name", "daily"},
+       {"schedule", {{"quartz_cron_expression", "0 0 9 * * ?"}, {"timezone_id", "Asia/Kolkata"}}},
+       {"tasks", {quick_task()}}});
   w.hours(24);
   const json runs = w.runs(id);
   REQUIRE(runs.size() == 1);
@@ -78,13 +81,20 @@ TEST_CASE("a schedule fires in its time zone") {
 TEST_CASE("a paused schedule fires nothing and unpausing it by update starts it") {
   World w;
   const auto id = w.create({{"name", "paused"},
-                            {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}, {"pause_status", "PAUSED"}}},
+                            {"schedule",
+                             {{"quartz_cron_expression", "0 0 * * * ?"},
+                              {"timezone_id", "UTC"},
+                              {"pause_status", "PAUSED"}}},
                             {"tasks", {quick_task()}}});
   w.hours(5);
   CHECK(w.runs(id).empty());
-  auto r = w.ws.handle(ApiRequest::post("/api/2.1/jobs/update",
-                                        {{"job_id", id},
-                                         {"new_settings", {{"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}, {"pause_status", "UNPAUSED"}}}}}}));
+  auto r = w.ws.handle(
+      ApiRequest::post("/api/2.1/jobs/update", {{"job_id", id},
+                                                {"new_settings",
+                                                 {{"schedule",
+                                                   {{"quartz_cron_expression", "0 0 * * * ?"},
+                                                    {"timezone_id", "UTC"},
+                                                    {"pause_status", "UNPAUSED"}}}}}}));
   REQUIRE(r.status == 200);
   w.hours(3);
   CHECK(w.runs(id).size() == 3);
@@ -92,26 +102,29 @@ TEST_CASE("a paused schedule fires nothing and unpausing it by update starts it"
 
 TEST_CASE("a bad cron expression or time zone is refused at create") {
   World w;
-  auto r = w.ws.handle(ApiRequest::post("/api/2.1/jobs/create",
-                                        {{"name", "x"},
-                                         {"schedule", {{"quartz_cron_expression", "0 61 * * * ?"}, {"timezone_id", "UTC"}}},
-                                         {"tasks", {quick_task()}}}));
+  auto r = w.ws.handle(ApiRequest::post(
+      "/api/2.1/jobs/create",
+      {{"name", "x"},
+       {"schedule", {{"quartz_cron_expression", "0 61 * * * ?"}, {"timezone_id", "UTC"}}},
+       {"tasks", {quick_task()}}}));
   CHECK(r.status == 400);
   CHECK(r.body["error_code"] == "INVALID_PARAMETER_VALUE");
   CHECK(r.body["message"].get<std::string>().find("minutes value 61") != std::string::npos);
-  r = w.ws.handle(ApiRequest::post("/api/2.1/jobs/create",
-                                   {{"name", "x"},
-                                    {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "Mars/Olympus"}}},
-                                    {"tasks", {quick_task()}}}));
+  r = w.ws.handle(ApiRequest::post(
+      "/api/2.1/jobs/create",
+      {{"name", "x"},
+       {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "Mars/Olympus"}}},
+       {"tasks", {quick_task()}}}));
   CHECK(r.status == 400);
   CHECK(w.ws.job_count() == 0);
 }
 
 TEST_CASE("deleting a scheduled job stops its schedule") {
   World w;
-  const auto id = w.create({{"name", "hourly"},
-                            {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}}},
-                            {"tasks", {quick_task()}}});
+  const auto id =
+      w.create({{"name", "hourly"},
+                {"schedule", {{"quartz_cron_expression", "0 0 * * * ?"}, {"timezone_id", "UTC"}}},
+                {"tasks", {quick_task()}}});
   w.hours(2.5);
   REQUIRE(w.ws.handle(ApiRequest::post("/api/2.1/jobs/delete", {{"job_id", id}})).status == 200);
   w.hours(5);
@@ -119,9 +132,12 @@ TEST_CASE("deleting a scheduled job stops its schedule") {
 }
 
 TEST_CASE("a continuous job keeps one run alive and restarts it after a failure with backoff") {
-  World w(with_workloads({{{"match", {{"path", "*"}}},
-                           {"model", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 600000}}}}}));
-  const auto id = w.create({{"name", "stream"}, {"continuous", {{"pause_status", "UNPAUSED"}}}, {"tasks", {quick_task()}}});
+  World w(with_workloads(
+      {{{"match", {{"path", "*"}}},
+        {"model", {{"kind", "scripted"}, {"fail_on_attempts", {0}}, {"duration_ms", 600000}}}}}));
+  const auto id = w.create({{"name", "stream"},
+                            {"continuous", {{"pause_status", "UNPAUSED"}}},
+                            {"tasks", {quick_task()}}});
   w.hours(0.5);
   // Every run fails after about 10 minutes; restarts wait 1 minute then 2 (doubling).
   json runs = w.runs(id);  // newest first
@@ -129,20 +145,28 @@ TEST_CASE("a continuous job keeps one run alive and restarts it after a failure 
   CHECK(runs[2]["trigger"] == "CONTINUOUS");
   CHECK(runs[1]["trigger"] == "CONTINUOUS_RESTART");
   CHECK(runs[2]["state"]["result_state"] == "FAILED");
-  CHECK(runs[1]["start_time"].get<std::int64_t>() - runs[2]["end_time"].get<std::int64_t>() == 60'000);
-  CHECK(runs[0]["start_time"].get<std::int64_t>() - runs[1]["end_time"].get<std::int64_t>() == 120'000);
+  CHECK(runs[1]["start_time"].get<std::int64_t>() - runs[2]["end_time"].get<std::int64_t>() ==
+        60'000);
+  CHECK(runs[0]["start_time"].get<std::int64_t>() - runs[1]["end_time"].get<std::int64_t>() ==
+        120'000);
   int active = 0;
-  for (const auto& r : runs) active += r["state"]["life_cycle_state"] != "TERMINATED" &&
-                                               r["state"]["life_cycle_state"] != "INTERNAL_ERROR" ? 1 : 0;
+  for (const auto& r : runs)
+    active += r["state"]["life_cycle_state"] != "TERMINATED" &&
+                      r["state"]["life_cycle_state"] != "INTERNAL_ERROR"
+                  ? 1
+                  : 0;
   CHECK(active == 1);
 }
 
 TEST_CASE("pausing a continuous job stops its run and starts no other") {
   World w(with_workloads({{{"match", {{"path", "*"}}}, {"model", {{"kind", "streaming"}}}}}));
-  const auto id = w.create({{"name", "stream"}, {"continuous", {{"pause_status", "UNPAUSED"}}}, {"tasks", {quick_task()}}});
+  const auto id = w.create({{"name", "stream"},
+                            {"continuous", {{"pause_status", "UNPAUSED"}}},
+                            {"tasks", {quick_task()}}});
   w.hours(1);
-  auto r = w.ws.handle(ApiRequest::post("/api/2.1/jobs/update",
-                                        {{"job_id", id}, {"new_settings", {{"continuous", {{"pause_status", "PAUSED"}}}}}}));
+  auto r = w.ws.handle(ApiRequest::post(
+      "/api/2.1/jobs/update",
+      {{"job_id", id}, {"new_settings", {{"continuous", {{"pause_status", "PAUSED"}}}}}}));
   REQUIRE(r.status == 200);
   w.hours(2);
   const json runs = w.runs(id);

@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <sstream>
+#include <type_traits>
 
 namespace fakedb {
 namespace {
@@ -25,7 +26,7 @@ class Fields {
         ok = ok || key == k;
         names += names.empty() ? k : std::string(", ") + k;
       }
-      if (!ok) return bad(field_ + "." + key, "unknown field (expected one of " + names + ")");
+      if (!ok) return bad(path(key.c_str()), "unknown field (expected one of " + names + ")");
     }
     return std::nullopt;
   }
@@ -33,15 +34,17 @@ class Fields {
     auto it = spec_.find(key);
     return it == spec_.end() ? nullptr : &*it;
   }
-  std::string path(const char* key) const { return field_ + "." + key; }
+  std::string path(const char* key) const { return field_.empty() ? key : field_ + "." + key; }
 
   template <class T>
   std::optional<ApiError> number(const char* key, T& out, double lo, double hi) const {
     const nlohmann::json* v = get(key);
     if (v == nullptr) return std::nullopt;
-    if (!v->is_number() || v->get<double>() < lo || v->get<double>() > hi) {
+    const bool whole = !std::is_integral_v<T> || v->is_number_integer();
+    if (!v->is_number() || !whole || v->get<double>() < lo || v->get<double>() > hi) {
       std::ostringstream what;
-      what << "expected a number from " << lo << " to " << hi;
+      what << "expected " << (std::is_integral_v<T> ? "an integer" : "a number") << " from " << lo
+           << " to " << hi;
       return bad(path(key), what.str());
     }
     out = v->get<T>();
@@ -68,7 +71,7 @@ class Fields {
   std::string field_;
 };
 
-#define KILN_TRY(expr)                     \
+#define KILN_TRY(expr) \
   if (auto kiln_err = (expr)) return *kiln_err
 
 ApiResult<kiln::core::TimeMs> parse_time(const nlohmann::json& v, const std::string& field) {
@@ -110,7 +113,8 @@ std::optional<ApiError> parse_limits(const nlohmann::json& spec, WorkspaceConfig
         }
       }
     } else {
-      return bad("limits.rate_limits", "expected true/false or {\"<endpoint>\": rps, \"default\": rps}");
+      return bad("limits.rate_limits",
+                 "expected true/false or {\"<endpoint>\": rps, \"default\": rps}");
     }
   }
   return std::nullopt;
@@ -118,7 +122,8 @@ std::optional<ApiError> parse_limits(const nlohmann::json& spec, WorkspaceConfig
 
 std::optional<ApiError> parse_runs(const nlohmann::json& spec, WorkspaceConfig& c) {
   Fields f(spec, "runs");
-  KILN_TRY(f.check({"serverless_setup_ms", "attach_setup_ms", "task_cleanup_ms", "run_cleanup_ms"}));
+  KILN_TRY(
+      f.check({"serverless_setup_ms", "attach_setup_ms", "task_cleanup_ms", "run_cleanup_ms"}));
   KILN_TRY(f.distribution("serverless_setup_ms", c.runs.serverless_setup_ms));
   KILN_TRY(f.distribution("attach_setup_ms", c.runs.attach_setup_ms));
   KILN_TRY(f.distribution("task_cleanup_ms", c.runs.task_cleanup_ms));
@@ -126,7 +131,8 @@ std::optional<ApiError> parse_runs(const nlohmann::json& spec, WorkspaceConfig& 
   return std::nullopt;
 }
 
-ApiResult<clusters::TerminationReason> parse_reason(const nlohmann::json& v, const std::string& field) {
+ApiResult<clusters::TerminationReason> parse_reason(const nlohmann::json& v,
+                                                    const std::string& field) {
   if (v.is_string()) return clusters::TerminationReason{v.get<std::string>(), "CLOUD_FAILURE", {}};
   Fields f(v, field);
   if (auto e = f.check({"code", "type", "parameters"})) return *e;
@@ -141,7 +147,8 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
   Fields f(spec, "faults");
   KILN_TRY(f.check({"api", "cluster_launch_failure_probability", "cluster_launch_failure_reason",
                     "driver_lost_probability", "internal_error_probability", "scheduled"}));
-  KILN_TRY(f.number("cluster_launch_failure_probability", c.cluster_launch_failure_probability, 0, 1));
+  KILN_TRY(
+      f.number("cluster_launch_failure_probability", c.cluster_launch_failure_probability, 0, 1));
   KILN_TRY(f.number("driver_lost_probability", c.runs.driver_lost_probability, 0, 1));
   KILN_TRY(f.number("internal_error_probability", c.runs.internal_error_probability, 0, 1));
   if (const auto* r = f.get("cluster_launch_failure_reason")) {
@@ -172,7 +179,8 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
       KILN_TRY(s.text("kind", fault.kind));
       if (fault.kind != "cluster_launch_failure" && fault.kind != "driver_lost" &&
           fault.kind != "internal_error") {
-        return bad(field + ".kind", "expected cluster_launch_failure, driver_lost or internal_error");
+        return bad(field + ".kind",
+                   "expected cluster_launch_failure, driver_lost or internal_error");
       }
       KILN_TRY(s.number("count", fault.count, 1, 1e6));
       KILN_TRY(s.text("job", fault.job));
@@ -192,14 +200,14 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
 ApiResult<WorkspaceConfig> WorkspaceConfig::from_json(const nlohmann::json& spec) {
   WorkspaceConfig c;
   if (spec.is_null()) return c;
-  Fields f(spec, "workspace");
+  Fields f(spec, "");
   KILN_TRY(f.check({"host", "workspace_id", "user_name", "start_time", "latency_ms", "limits",
                     "clusters", "runs", "workloads", "faults"}));
   KILN_TRY(f.text("host", c.host));
   KILN_TRY(f.text("user_name", c.user_name));
   KILN_TRY(f.number("workspace_id", c.workspace_id, 1, 9e15));
   if (const auto* t = f.get("start_time")) {
-    auto ms = parse_time(*t, "workspace.start_time");
+    auto ms = parse_time(*t, "start_time");
     if (!ms) return ms.error();
     c.start_time_ms = *ms;
   }

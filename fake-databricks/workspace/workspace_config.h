@@ -45,9 +45,8 @@ struct WorkspaceConfig {
 
   std::vector<faults::ApiFaultRule> api_faults;
   double cluster_launch_failure_probability = 0;
-  clusters::TerminationReason cluster_launch_failure_reason{"CLOUD_PROVIDER_LAUNCH_FAILURE",
-                                                            "CLOUD_FAILURE",
-                                                            {}};
+  clusters::TerminationReason cluster_launch_failure_reason{
+      "CLOUD_PROVIDER_LAUNCH_FAILURE", "CLOUD_FAILURE", {}};
   std::vector<ScheduledFault> scheduled_faults;
 
   static ApiResult<WorkspaceConfig> from_json(const nlohmann::json& spec);
