@@ -13,23 +13,26 @@
 
 namespace {
 
-using nlohmann::json;
 using fakedb::ApiRequest;
 using fakedb::FakeWorkspace;
 using fakedb::WorkspaceConfig;
+using nlohmann::json;
 
 constexpr int kJobs = 10'000;
 
 WorkspaceConfig bench_config() {
-  json spec = {{"limits", {{"rate_limits", false}, {"job_creations_per_hour", 0}}},
-               {"latency_ms", 0},
-               {"workloads", {{"default", {{"kind", "batch"}, {"duration_ms", {{"lognormal", {300000, 0.3}}}}}}}}};
+  json spec = {
+      {"limits", {{"rate_limits", false}, {"job_creations_per_hour", 0}}},
+      {"latency_ms", 0},
+      {"workloads",
+       {{"default", {{"kind", "batch"}, {"duration_ms", {{"lognormal", {300000, 0.3}}}}}}}}};
   return WorkspaceConfig::from_json(spec).value();
 }
 
 json job(int i, bool scheduled) {
-  json settings = {{"name", "job-" + std::to_string(i)},
-                   {"tasks", {{{"task_key", "main"}, {"notebook_task", {{"notebook_path", "/jobs/main"}}}}}}};
+  json settings = {
+      {"name", "job-" + std::to_string(i)},
+      {"tasks", {{{"task_key", "main"}, {"notebook_task", {{"notebook_path", "/jobs/main"}}}}}}};
   if (scheduled) {
     // Spread over the hour: minute i % 60, so about 167 runs start each minute.
     settings["schedule"] = {{"quartz_cron_expression", "0 " + std::to_string(i % 60) + " * * * ?"},
@@ -69,7 +72,8 @@ void BM_RunLifecycles(benchmark::State& state) {
     w.loop.run_until_idle();
     lifecycles += batch;
   }
-  state.counters["lifecycles_per_s"] = benchmark::Counter(static_cast<double>(lifecycles), benchmark::Counter::kIsRate);
+  state.counters["lifecycles_per_s"] =
+      benchmark::Counter(static_cast<double>(lifecycles), benchmark::Counter::kIsRate);
   state.counters["runs_in_workspace"] = static_cast<double>(w.ws.runs().run_count());
 }
 BENCHMARK(BM_RunLifecycles)->Arg(1000)->Unit(benchmark::kMillisecond);
@@ -88,7 +92,8 @@ void BM_DayOfHourlySchedules(benchmark::State& state) {
     w.reset();
     state.ResumeTiming();
   }
-  state.counters["sim_s_per_wall_s"] = benchmark::Counter(static_cast<double>(days) * 86'400, benchmark::Counter::kIsRate);
+  state.counters["sim_s_per_wall_s"] =
+      benchmark::Counter(static_cast<double>(days) * 86'400, benchmark::Counter::kIsRate);
   state.counters["runs_per_day"] = static_cast<double>(runs) / static_cast<double>(days);
   state.counters["loop_events_per_day"] = static_cast<double>(events) / static_cast<double>(days);
 }
