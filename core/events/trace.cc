@@ -35,7 +35,7 @@ std::string Fingerprint::hex() const {
   EVP_MD_CTX_free(copy);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * length);
+  out.reserve(2 * static_cast<std::size_t>(length));
   for (unsigned int i = 0; i < length; ++i) {
     out += kHex[digest[i] >> 4];
     out += kHex[digest[i] & 0xF];

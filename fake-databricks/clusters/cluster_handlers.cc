@@ -34,7 +34,7 @@ ApiResult<nlohmann::json> ClusterService::create(const Params& params) {
   return nlohmann::json{{"cluster_id", c.id}};
 }
 
-ApiResult<nlohmann::json> ClusterService::apply_edit(Cluster& c, nlohmann::json new_spec) {
+ApiResult<nlohmann::json> ClusterService::apply_edit(Cluster& c, const nlohmann::json& new_spec) {
   if (c.source == "JOB") return job_cluster_refused(c, "edited");
   if (c.state != State::kRunning && c.state != State::kTerminated) return unexpected_state(c);
   auto spec = detail::parse_spec(new_spec, false, ctx_.user_name);
@@ -58,7 +58,7 @@ ApiResult<nlohmann::json> ClusterService::edit(const Params& params) {
   if (!c) return c.error();
   nlohmann::json spec = params.json();
   spec.erase("cluster_id");
-  return apply_edit(**c, std::move(spec));
+  return apply_edit(**c, spec);
 }
 
 ApiResult<nlohmann::json> ClusterService::update(const Params& params) {
@@ -92,7 +92,7 @@ ApiResult<nlohmann::json> ClusterService::update(const Params& params) {
     }
   }
   spec.erase("cluster_id");
-  return apply_edit(**c, std::move(spec));
+  return apply_edit(**c, spec);
 }
 
 ApiResult<nlohmann::json> ClusterService::start(const Params& params) {

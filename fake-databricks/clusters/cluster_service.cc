@@ -194,7 +194,7 @@ void ClusterService::resize_done(const std::string& id) {
   }
 }
 
-void ClusterService::begin_terminate(Cluster& c, TerminationReason reason) {
+void ClusterService::begin_terminate(Cluster& c, const TerminationReason& reason) {
   cancel_timers(c);
   c.launch_failure.reset();
   c.termination_reason = reason;

@@ -127,12 +127,12 @@ class ClusterService {
   void begin_launch(detail::Cluster& c, Launch kind);
   void launch_done(const std::string& id);
   void resize_done(const std::string& id);
-  void begin_terminate(detail::Cluster& c, TerminationReason reason);
+  void begin_terminate(detail::Cluster& c, const TerminationReason& reason);
   void terminate_done(const std::string& id);
   void inactivity_due(const std::string& id);
   void arm_inactivity(detail::Cluster& c);
   void start_terminated(detail::Cluster& c);
-  ApiResult<nlohmann::json> apply_edit(detail::Cluster& c, nlohmann::json new_spec);
+  ApiResult<nlohmann::json> apply_edit(detail::Cluster& c, const nlohmann::json& new_spec);
   nlohmann::json details(const detail::Cluster& c) const;
 
   WorkspaceContext& ctx_;

@@ -159,7 +159,7 @@ ApiResult<Spec> parse_spec(const nlohmann::json& raw, bool job_cluster, const st
 Spec lenient_spec(const nlohmann::json& raw, const std::string& user) {
   Spec spec;
   spec.raw = raw.is_object() ? raw : nlohmann::json::object();
-  const auto text = [&](const char* key, std::string fallback) {
+  const auto text = [&](const char* key, const std::string& fallback) {
     const auto it = spec.raw.find(key);
     return it != spec.raw.end() && it->is_string() ? it->get<std::string>() : fallback;
   };

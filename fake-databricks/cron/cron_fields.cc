@@ -180,7 +180,8 @@ std::optional<std::int64_t> CronFields::next_match(std::int64_t local_s) const {
     }
     const date::sys_days day = date::year(c.y) / date::month(static_cast<unsigned>(c.m)) /
                                date::day(static_cast<unsigned>(c.d));
-    return std::int64_t{day.time_since_epoch().count()} * kDayS + c.h * 3600 + c.mi * 60 + next_s;
+    return std::int64_t{day.time_since_epoch().count()} * kDayS + std::int64_t{c.h} * 3600 +
+           std::int64_t{c.mi} * 60 + next_s;
   }
   return std::nullopt;
 }

@@ -15,9 +15,11 @@ ApiResult<ApiFaultRule> ApiFaultRule::parse(const nlohmann::json& spec, const st
   if (!spec.is_object()) return bad(field, "expected an object");
   ApiFaultRule r;
   bool code_given = false, message_given = false;
-  for (const auto& [key, v] : spec.items()) {
+  for (auto it = spec.begin(); it != spec.end(); ++it) {
+    const std::string& key = it.key();
+    const nlohmann::json& v = it.value();
     const std::string f = field + "." + key;
-    auto want_int = [&](auto& out) -> std::optional<ApiError> {
+    auto want_int = [&v, &f](auto& out) -> std::optional<ApiError> {
       if (!v.is_number_integer()) return bad(f, "expected an integer");
       out = v.get<std::remove_reference_t<decltype(out)>>();
       return std::nullopt;

@@ -47,7 +47,7 @@ struct FaultDecision {
 
 class ApiFaults {
  public:
-  explicit ApiFaults(kiln::core::Random random) : random_(std::move(random)) {}
+  explicit ApiFaults(kiln::core::Random random) : random_(random) {}
   void add(ApiFaultRule rule) { rules_.push_back(State{std::move(rule), 0, 0}); }
   void clear() { rules_.clear(); }
   // The first rule that matches and bites decides; slow-only rules add their delay.

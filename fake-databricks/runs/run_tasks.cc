@@ -279,7 +279,7 @@ void RunEngine::end_task(JobRun& run, std::size_t index, LifeCycle final_state, 
   const bool was_running = t.state.life_cycle == LifeCycle::running;
   State s;
   s.life_cycle = LifeCycle::terminating;
-  s.message = message;
+  s.message = std::move(message);
   set_task_state(run, t, s);
   t.terminating_since = ctx_.now_ms();
   // Kept for finalize_task: the terminal state it will show.

@@ -25,7 +25,7 @@ ApiResult<Distribution> Distribution::parse(const nlohmann::json& spec, const st
       "{\"exponential\": mean}, {\"normal\": [mean, stddev]}, {\"lognormal\": [median, sigma]}";
   if (!spec.is_object() || spec.size() != 1) return bad(field, kExpected);
   const auto first = spec.begin();
-  const std::string name = first.key();
+  const std::string& name = first.key();
   const nlohmann::json& v = first.value();
   Distribution d;
   if (name == "fixed" || name == "exponential") {
