@@ -74,8 +74,8 @@ TaskRun* RunEngine::task(const TaskRef& ref) {
   return run == nullptr ? nullptr : &run->tasks[ref.index];
 }
 
-const std::vector<std::int64_t>& RunEngine::run_ids_of_job(std::int64_t job_id) const {
-  static const std::vector<std::int64_t> kNone;
+const RunEngine::RunIds& RunEngine::run_ids_of_job(std::int64_t job_id) const {
+  static const RunIds kNone;
   auto it = runs_by_job_.find(job_id);
   return it == runs_by_job_.end() ? kNone : it->second;
 }
@@ -408,9 +408,14 @@ void RunEngine::expire_old_runs() {
     // A repaired run ended again later; it is expired by its newer entry.
     if (run == nullptr || !is_terminal(run->state.life_cycle) || run->end_time >= cutoff) continue;
     for (const auto& t : run->tasks) task_runs_.erase(t.run_id);
-    std::erase(runs_by_job_[run->job_id], id);
-    std::erase(all_run_ids_, id);
+    const std::int64_t job_id = run->job_id;
     runs_.erase(id);
+    // Runs expire about in creation order: drop expired ids from the fronts (constant time
+    // each); an id left behind a younger run is skipped by readers until it reaches the front.
+    auto dead = [this](const RunIds& ids) { return !ids.empty() && runs_.count(ids.front()) == 0; };
+    RunIds& of_job = runs_by_job_[job_id];
+    while (dead(of_job)) of_job.pop_front();
+    while (dead(all_run_ids_)) all_run_ids_.pop_front();
   }
 }
 

@@ -71,9 +71,11 @@ class RunEngine {
   ApiResult<nlohmann::json> repair(std::int64_t run_id, const nlohmann::json& current_settings,
                                    const nlohmann::json& request);
 
-  // Runs in creation order (oldest first), of one job or of the whole workspace.
-  const std::vector<std::int64_t>& run_ids_of_job(std::int64_t job_id) const;
-  const std::vector<std::int64_t>& all_run_ids() const { return all_run_ids_; }
+  // Run ids in creation order (oldest first), of one job or of the whole workspace. May hold
+  // ids of runs that expired or were deleted: find() answers nullptr for those.
+  using RunIds = std::deque<std::int64_t>;
+  const RunIds& run_ids_of_job(std::int64_t job_id) const;
+  const RunIds& all_run_ids() const { return all_run_ids_; }
   // Active job runs of a job (QUEUED included).
   int active_runs_of(std::int64_t job_id) const;
   std::int64_t active_task_runs() const { return active_task_runs_; }
@@ -144,8 +146,8 @@ class RunEngine {
 
   std::map<std::int64_t, JobRun> runs_;        // node-based: pointers stay valid
   std::map<std::int64_t, TaskRef> task_runs_;  // task run id -> owner
-  std::map<std::int64_t, std::vector<std::int64_t>> runs_by_job_;
-  std::vector<std::int64_t> all_run_ids_;
+  std::map<std::int64_t, RunIds> runs_by_job_;
+  RunIds all_run_ids_;
   std::map<std::int64_t, int> begun_by_job_;           // runs begun and not yet terminal
   std::map<std::int64_t, int> active_by_job_;          // including QUEUED
   std::set<std::int64_t> running_;                     // runs begun and not yet terminal

@@ -110,7 +110,8 @@ void FakeWorkspace::schedule_faults() {
       }
       // driver_lost / internal_error: every active run of the matching jobs.
       for (auto job_id : jobs_named(fault.job)) {
-        const std::vector<std::int64_t> ids = runs_->run_ids_of_job(job_id);
+        const std::vector<std::int64_t> ids(runs_->run_ids_of_job(job_id).begin(),
+                                            runs_->run_ids_of_job(job_id).end());
         for (auto run_id : ids) {
           const runs::JobRun* run = runs_->find(run_id);
           if (run == nullptr || runs::is_terminal(run->state.life_cycle)) continue;
