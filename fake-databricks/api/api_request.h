@@ -27,6 +27,8 @@ struct ApiRequest {
 };
 
 struct ApiResponse {
+  // The HTTP status; 0 means no answer arrived (the connection was dropped or timed out), and
+  // the body then says why: {"error_code": "CONNECTION_ERROR" | "TIMEOUT", "message": ...}.
   int status = 200;
   nlohmann::json body = nlohmann::json::object();
   std::optional<int> retry_after_s;  // the Retry-After header, integer seconds

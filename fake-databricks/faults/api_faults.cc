@@ -48,9 +48,9 @@ ApiResult<ApiFaultRule> ApiFaultRule::parse(const nlohmann::json& spec, const st
       err = want_int(r.from_ms);
     } else if (key == "until_ms") {
       err = want_int(r.until_ms);
-    } else if (key == "after_handler") {
+    } else if (key == "after_handler" || key == "drop") {
       if (!v.is_boolean()) return bad(f, "expected true or false");
-      r.after_handler = v.get<bool>();
+      (key == "drop" ? r.drop : r.after_handler) = v.get<bool>();
     } else if (key == "probability") {
       if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
         return bad(f, "expected a number between 0 and 1");
@@ -59,7 +59,7 @@ ApiResult<ApiFaultRule> ApiFaultRule::parse(const nlohmann::json& spec, const st
     } else {
       return bad(f,
                  "unknown field (expected pattern, status, error_code, message, retry_after_s, "
-                 "offset, times, after_handler, probability, delay_ms, from_ms, until_ms)");
+                 "offset, times, after_handler, drop, probability, delay_ms, from_ms, until_ms)");
     }
     if (err) return *err;
   }
@@ -92,6 +92,14 @@ FaultDecision ApiFaults::decide(const ApiRequest& request, kiln::core::TimeMs no
     if (r.probability < 1.0 && !random_.bernoulli(r.probability)) continue;
     ++s.fired;
     d.delay_ms += r.delay_ms;
+    if (r.drop) {
+      ApiResponse lost;
+      lost.status = 0;
+      lost.body = {{"error_code", "CONNECTION_ERROR"}, {"message", "The connection was dropped."}};
+      d.answer = lost;
+      d.run_handler = r.after_handler;
+      return d;
+    }
     if (r.status == 0) continue;  // slow only: later rules may still fail it
     ApiError e;
     e.http_status = r.status;

@@ -28,6 +28,8 @@ struct ApiFaultRule {
   int offset = 0;  // matching requests let through before the rule bites
   int times = -1;  // failures to inject; -1: no limit
   bool after_handler = false;
+  // Drop the connection instead of answering (status 0 in-process: no answer arrives).
+  bool drop = false;
   double probability = 1.0;
   kiln::core::DurationMs delay_ms = 0;
   kiln::core::TimeMs from_ms = std::numeric_limits<kiln::core::TimeMs>::min();
