@@ -34,8 +34,8 @@ std::optional<fakedb::WorkspaceConfig> read_config(const std::string& path, std:
     const auto line = 1 + std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), '\n');
     const auto last_nl = s.rfind('\n', at == 0 ? 0 : at - 1);
     const auto column = at - (last_nl == std::string::npos ? 0 : last_nl + 1) + 1;
-    error = path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-            ": invalid JSON (" + std::string(e.what()).substr(std::string(e.what()).find(':') + 2) + ")";
+    error = path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": invalid JSON (" +
+            std::string(e.what()).substr(std::string(e.what()).find(':') + 2) + ")";
     return std::nullopt;
   }
 }
@@ -74,24 +74,37 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   fakedb::cli::DemoOptions demo;
-  auto* demo_cmd = app.add_subcommand("demo", "Run a few jobs through an emulated workspace and print what happened");
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run a few jobs through an emulated workspace and print what happened");
   demo_cmd->add_option("--seed", demo.seed, "Seed of the simulated world")->capture_default_str();
-  demo_cmd->add_option("--hours", demo.hours, "Virtual hours to simulate")->check(CLI::Range(1, 24 * 365))->capture_default_str();
+  demo_cmd->add_option("--hours", demo.hours, "Virtual hours to simulate")
+      ->check(CLI::Range(1, 24 * 365))
+      ->capture_default_str();
   demo_cmd->add_flag("--api-calls", demo.show_api_calls, "Also print every API call");
 
   fakedb::serve::ServeOptions serve_options;
   std::string config_path, cert, key;
-  auto* serve_cmd = app.add_subcommand("serve", "Serve one emulated workspace over HTTP(S), as Databricks does");
-  serve_cmd->add_option("--port", serve_options.port, "Port to listen on (0: any free port)")->required();
-  serve_cmd->add_option("--token", serve_options.token, "Bearer token clients must send")->required();
-  serve_cmd->add_option("--address", serve_options.address, "Address to listen on")->capture_default_str();
+  auto* serve_cmd =
+      app.add_subcommand("serve", "Serve one emulated workspace over HTTP(S), as Databricks does");
+  serve_cmd->add_option("--port", serve_options.port, "Port to listen on (0: any free port)")
+      ->required();
+  serve_cmd->add_option("--token", serve_options.token, "Bearer token clients must send")
+      ->required();
+  serve_cmd->add_option("--address", serve_options.address, "Address to listen on")
+      ->capture_default_str();
   serve_cmd->add_option("--time-scale", serve_options.time_scale, "Virtual seconds per wall second")
-      ->check(CLI::Range(0.001, 1e6))->capture_default_str();
-  serve_cmd->add_option("--seed", serve_options.seed, "Seed of the emulated workspace")->capture_default_str();
-  serve_cmd->add_option("--config", config_path, "Workspace config (JSON): limits, workloads, faults")->check(CLI::ExistingFile);
-  serve_cmd->add_option("--tls-cert", cert, "TLS certificate chain (PEM)")->check(CLI::ExistingFile);
+      ->check(CLI::Range(0.001, 1e6))
+      ->capture_default_str();
+  serve_cmd->add_option("--seed", serve_options.seed, "Seed of the emulated workspace")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--config", config_path, "Workspace config (JSON): limits, workloads, faults")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--tls-cert", cert, "TLS certificate chain (PEM)")
+      ->check(CLI::ExistingFile);
   serve_cmd->add_option("--tls-key", key, "TLS private key (PEM)")->check(CLI::ExistingFile);
-  serve_cmd->add_option("--max-connections", serve_options.max_connections, "Connection cap")->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve_options.max_connections, "Connection cap")
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (demo_cmd->parsed()) return fakedb::cli::run_demo(demo, std::cout);

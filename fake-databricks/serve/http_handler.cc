@@ -25,7 +25,8 @@ Reply from_api(const ApiResponse& api, const Request& req, const VirtualTime& ti
     return reply;
   }
   reply.response = json_response(static_cast<http::status>(api.status), api.body, req);
-  if (api.retry_after_s) reply.response.set(http::field::retry_after, std::to_string(*api.retry_after_s));
+  if (api.retry_after_s)
+    reply.response.set(http::field::retry_after, std::to_string(*api.retry_after_s));
   reply.delay = time.to_wall(api.delay_ms);
   return reply;
 }
@@ -36,10 +37,11 @@ std::optional<Response> check_token(const ServeState& state, const Request& req)
   const auto header = req[http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (header.empty() || header.substr(0, kBearer.size()) != kBearer) {
-    return json_response(http::status::unauthorized,
-                         {{"error_code", 401},
-                          {"message", "Credential was not sent or was of an unsupported type for this API."}},
-                         req);
+    return json_response(
+        http::status::unauthorized,
+        {{"error_code", 401},
+         {"message", "Credential was not sent or was of an unsupported type for this API."}},
+        req);
   }
   if (header.substr(kBearer.size()) != state.token) {
     auto res = json_response(http::status::forbidden,
@@ -58,12 +60,13 @@ Response admin(ServeState& state, const Request& req, const std::string& path,
   };
   const std::string route = path.substr(kAdminPrefix.size());
   if (route == "time" && api.method == "GET") {
-    return json_response(http::status::ok,
-                         {{"virtual_time_ms", state.time.now_ms()}, {"time_scale", state.time.scale()}},
-                         req);
+    return json_response(
+        http::status::ok,
+        {{"virtual_time_ms", state.time.now_ms()}, {"time_scale", state.time.scale()}}, req);
   }
   if (route == "advance" && api.method == "POST") {
-    const auto ms = api.body.is_object() ? api.body.value("ms", nlohmann::json()) : nlohmann::json();
+    const auto ms =
+        api.body.is_object() ? api.body.value("ms", nlohmann::json()) : nlohmann::json();
     if (!ms.is_number_integer() || ms.get<std::int64_t>() < 0) {
       return fail("advance: expected {\"ms\": <milliseconds of virtual time, >= 0>}");
     }
@@ -94,7 +97,8 @@ Response admin(ServeState& state, const Request& req, const std::string& path,
     return json_response(http::status::ok, state.trace.since(since, limit), req);
   }
   return json_response(http::status::not_found,
-                       {{"error_code", "ENDPOINT_NOT_FOUND"}, {"message", "Bad Target: " + path}}, req);
+                       {{"error_code", "ENDPOINT_NOT_FOUND"}, {"message", "Bad Target: " + path}},
+                       req);
 }
 
 }  // namespace
@@ -131,10 +135,11 @@ Reply handle_http(ServeState& state, const Request& req) {
   state.time.catch_up();
   auto target = boost::urls::parse_origin_form(req.target());
   if (!target) {
-    return Reply{json_response(http::status::bad_request,
-                               {{"error_code", "MALFORMED_REQUEST"},
-                                {"message", "Invalid request target: " + std::string(req.target())}},
-                               req)};
+    return Reply{
+        json_response(http::status::bad_request,
+                      {{"error_code", "MALFORMED_REQUEST"},
+                       {"message", "Invalid request target: " + std::string(req.target())}},
+                      req)};
   }
   ApiRequest api;
   api.method = std::string(req.method_string());
@@ -154,7 +159,8 @@ Reply handle_http(ServeState& state, const Request& req) {
       return Reply{json_response(
           http::status::bad_request,
           {{"error_code", "MALFORMED_REQUEST"},
-           {"message", "Invalid JSON given in the body of the request - failed to parse given JSON"}},
+           {"message",
+            "Invalid JSON given in the body of the request - failed to parse given JSON"}},
           req)};
     }
   }

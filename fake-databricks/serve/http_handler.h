@@ -40,7 +40,7 @@ struct ServeState {
 
 struct Reply {
   Response response;
-  bool drop = false;                     // close the connection without answering
+  bool drop = false;                   // close the connection without answering
   std::chrono::milliseconds delay{0};  // answer this much later (wall time)
 };
 

@@ -57,9 +57,13 @@ struct Server::Impl {
       tls.emplace(asio::ssl::context::tls_server);
       boost::system::error_code ec;
       tls->use_certificate_chain_file(*options.tls_cert_file, ec);
-      if (ec) throw std::runtime_error("cannot read TLS certificate " + *options.tls_cert_file + ": " + ec.message());
+      if (ec)
+        throw std::runtime_error("cannot read TLS certificate " + *options.tls_cert_file + ": " +
+                                 ec.message());
       tls->use_private_key_file(*options.tls_key_file, asio::ssl::context::pem, ec);
-      if (ec) throw std::runtime_error("cannot read TLS key " + *options.tls_key_file + ": " + ec.message());
+      if (ec)
+        throw std::runtime_error("cannot read TLS key " + *options.tls_key_file + ": " +
+                                 ec.message());
     }
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.address, ec);
@@ -68,7 +72,9 @@ struct Server::Impl {
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot listen on " + options.address + ":" +
+                               std::to_string(options.port) + ": " + ec.message());
     acceptor.listen(asio::socket_base::max_listen_connections);
     asio::co_spawn(io, accept_loop(), asio::detached);
     asio::co_spawn(io, pump_loop(), asio::detached);
@@ -107,7 +113,8 @@ struct Server::Impl {
       co_await http::async_write(stream, res, kNoThrow);
     } else if (tls) {
       beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
-      beast::get_lowest_layer(secure).expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+      beast::get_lowest_layer(secure).expires_after(
+          std::chrono::milliseconds(options.read_timeout_ms));
       auto [ec] = co_await secure.async_handshake(asio::ssl::stream_base::server, kNoThrow);
       if (!ec) {
         co_await serve_requests(secure);
@@ -129,7 +136,8 @@ struct Server::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
-      beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::milliseconds(options.read_timeout_ms));
       auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, kNoThrow);
       if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
           ec == asio::error::connection_reset || ec == asio::error::eof) {
@@ -143,7 +151,8 @@ struct Server::Impl {
                                   : headers ? http::status::request_header_fields_too_large
                                             : http::status::bad_request,
                                   too_big ? "RESOURCE_EXHAUSTED" : "MALFORMED_REQUEST",
-                                  too_big   ? "The request body is larger than " + std::to_string(options.max_body_bytes) + " bytes."
+                                  too_big ? "The request body is larger than " +
+                                                std::to_string(options.max_body_bytes) + " bytes."
                                   : headers ? "The request headers are too large."
                                             : "Malformed HTTP request: " + ec.message(),
                                   11, false);
@@ -158,7 +167,8 @@ struct Server::Impl {
         co_await wait.async_wait(kNoThrow);
       }
       const bool keep_alive = reply.response.keep_alive();
-      beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(options.read_timeout_ms));
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::milliseconds(options.read_timeout_ms));
       auto [write_ec, written] = co_await http::async_write(stream, reply.response, kNoThrow);
       if (write_ec || !keep_alive) co_return;
     }
@@ -170,7 +180,9 @@ Server::Server(asio::io_context& io, ServeOptions options)
 
 Server::~Server() = default;
 
-std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t Server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 std::string Server::url() const {
   return std::string(impl_->tls ? "https" : "http") + "://" + impl_->options.address + ":" +
@@ -184,6 +196,8 @@ void Server::stop() {
   impl_->pump.cancel();
 }
 
-FakeWorkspace& Server::workspace() { return impl_->workspace; }
+FakeWorkspace& Server::workspace() {
+  return impl_->workspace;
+}
 
 }  // namespace fakedb::serve

@@ -12,7 +12,9 @@ namespace fakedb::serve {
 class VirtualTime {
  public:
   VirtualTime(kiln::core::SimulatedLoop& loop, double time_scale)
-      : loop_(loop), scale_(time_scale), origin_ms_(loop.now_ms()),
+      : loop_(loop),
+        scale_(time_scale),
+        origin_ms_(loop.now_ms()),
         wall_origin_(std::chrono::steady_clock::now()) {}
 
   // Runs every event due by now (wall-anchored), so answers reflect the current virtual time.
