@@ -99,6 +99,18 @@ void BM_DayOfHourlySchedules(benchmark::State& state) {
 }
 BENCHMARK(BM_DayOfHourlySchedules)->Unit(benchmark::kSecond)->Iterations(1);
 
+// The same call `serve` answers in bench/serve_bench.sh, in-process: what HTTP costs on top.
+void BM_InProcessRunsGet(benchmark::State& state) {
+  World w(false);
+  auto r = w.ws.handle(ApiRequest::post("/api/2.2/jobs/run-now", {{"job_id", w.ids[0]}}));
+  const std::string run_id = std::to_string(r.body["run_id"].get<std::int64_t>());
+  const auto request = ApiRequest::get("/api/2.2/jobs/runs/get", {{"run_id", run_id}});
+  for (auto _ : state) benchmark::DoNotOptimize(w.ws.handle(request));
+  state.counters["calls_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_InProcessRunsGet)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
