@@ -27,6 +27,10 @@ if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q "install 
   echo "  apt-get remove libboost1.74-dev libboost-dev" >&2
   exit 1
 fi
+# node and npm run the official Databricks SDK against `fake-databricks serve`. Asked for by
+# command, not by package: a NodeSource nodejs bundles its own npm and conflicts with Debian's.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -63,6 +63,7 @@ struct NodeType {
   std::int64_t memory_mb;
   std::int64_t cores;
   std::string_view category;
+  std::int64_t local_nvme_gb = 0;  // one local NVMe instance-store disk of this size (0: none)
 };
 const std::vector<NodeType>& node_types();
 const NodeType& node_type(std::string_view id);  // a plausible default for unknown ids

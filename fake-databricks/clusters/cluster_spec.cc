@@ -187,10 +187,14 @@ ApiResult<bool> parse_size(const nlohmann::json& raw, Spec& spec) {
 
 const std::vector<NodeType>& node_types() {
   static const std::vector<NodeType> kTypes{
-      {"m5d.large", 8192, 2, "General Purpose"},      {"m5d.xlarge", 16384, 4, "General Purpose"},
-      {"m5d.2xlarge", 32768, 8, "General Purpose"},   {"i3.xlarge", 31232, 4, "Storage Optimized"},
-      {"i3.2xlarge", 62464, 8, "Storage Optimized"},  {"r5d.xlarge", 32768, 4, "Memory Optimized"},
-      {"c5d.2xlarge", 16384, 8, "Compute Optimized"}, {"g4dn.xlarge", 16384, 4, "GPU Accelerated"},
+      {"m5d.large", 8192, 2, "General Purpose", 75},
+      {"m5d.xlarge", 16384, 4, "General Purpose", 150},
+      {"m5d.2xlarge", 32768, 8, "General Purpose", 300},
+      {"i3.xlarge", 31232, 4, "Storage Optimized", 950},
+      {"i3.2xlarge", 62464, 8, "Storage Optimized", 1900},
+      {"r5d.xlarge", 32768, 4, "Memory Optimized", 150},
+      {"c5d.2xlarge", 16384, 8, "Compute Optimized", 200},
+      {"g4dn.xlarge", 16384, 4, "GPU Accelerated", 125},
   };
   return kTypes;
 }

@@ -157,6 +157,12 @@ TEST_CASE("spark_versions and list_node_types return fixed lists") {
   const json nodes = Workspace::ok(w.svc.list_node_types(Params(json::object())));
   CHECK(nodes["node_types"].size() >= 5);
   bool has_i3 = false;
-  for (const auto& n : nodes["node_types"]) has_i3 = has_i3 || n["node_type_id"] == "i3.xlarge";
+  for (const auto& n : nodes["node_types"]) {
+    has_i3 = has_i3 || n["node_type_id"] == "i3.xlarge";
+    // The SDKs' node selectors read the instance's local disks (selectNodeType({localDisk})).
+    CHECK(n["node_instance_type"]["instance_type_id"] == n["node_type_id"]);
+    CHECK(n["node_instance_type"].value("local_nvme_disks", 0) >= 1);
+    CHECK(n["node_instance_type"].value("local_nvme_disk_size_gb", 0) > 0);
+  }
   CHECK(has_i3);
 }

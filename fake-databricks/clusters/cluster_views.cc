@@ -291,15 +291,29 @@ ApiResult<nlohmann::json> ClusterService::spark_versions(const Params&) {
 ApiResult<nlohmann::json> ClusterService::list_node_types(const Params&) {
   nlohmann::json types = nlohmann::json::array();
   for (const auto& t : detail::node_types()) {
+    const bool gpu = t.category == "GPU Accelerated";
+    // The instance behind the node type: the SDKs' node selectors read its local disks.
+    nlohmann::json instance{{"instance_type_id", t.id}};
+    if (t.local_nvme_gb > 0) {
+      instance["local_nvme_disks"] = 1;
+      instance["local_nvme_disk_size_gb"] = t.local_nvme_gb;
+    }
     types.push_back({{"node_type_id", t.id},
                      {"instance_type_id", t.id},
+                     {"node_instance_type", std::move(instance)},
                      {"memory_mb", t.memory_mb},
                      {"num_cores", static_cast<double>(t.cores)},
-                     {"num_gpus", t.category == "GPU Accelerated" ? 1 : 0},
+                     {"num_gpus", gpu ? 1 : 0},
                      {"description", t.id},
                      {"category", t.category},
                      {"is_deprecated", false},
                      {"is_hidden", false},
+                     {"is_graviton", false},
+                     {"is_io_cache_enabled", t.category == "Storage Optimized"},
+                     {"photon_driver_capable", !gpu},
+                     {"photon_worker_capable", !gpu},
+                     {"support_cluster_tags", true},
+                     {"support_ebs_volumes", true},
                      {"support_port_forwarding", true}});
   }
   return nlohmann::json{{"node_types", std::move(types)}};
