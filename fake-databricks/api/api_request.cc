@@ -49,6 +49,28 @@ ApiResponse ApiResponse::from(ApiResult<nlohmann::json> result) {
   return r;
 }
 
+std::optional<ApiError> ApiResponse::error() const {
+  if (ok()) return std::nullopt;
+  ApiError e;
+  e.http_status = status;
+  e.retry_after_s = retry_after_s;
+  const auto code = body.is_object() ? body.find("error_code") : body.end();
+  if (body.is_object() && code != body.end() && code->is_string()) {
+    e.error_code = code->get<std::string>();
+  } else if (body.is_object() && code != body.end() && code->is_number_integer()) {
+    e.error_code = std::to_string(code->get<std::int64_t>());
+  } else {
+    e.error_code = status == 0     ? "CONNECTION_ERROR"
+                   : status == 429 ? "REQUEST_LIMIT_EXCEEDED"
+                   : status >= 500 ? "INTERNAL_ERROR"
+                                   : "BAD_REQUEST";
+  }
+  if (body.is_object() && body.contains("message") && body["message"].is_string()) {
+    e.message = body["message"].get<std::string>();
+  }
+  return e;
+}
+
 ApiError missing_field(std::string_view name) {
   return ApiError::invalid_parameter("Missing required field: " + std::string(name));
 }

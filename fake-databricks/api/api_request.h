@@ -37,6 +37,10 @@ struct ApiResponse {
   kiln::core::DurationMs delay_ms = 0;
 
   bool ok() const { return status == 200; }
+  // The answer as a typed error (status, error_code, message, Retry-After), or nullopt for a
+  // 200. A numeric error_code (the 403 "Invalid access token." body) becomes its digits; a body
+  // without one gets the status's generic code.
+  std::optional<ApiError> error() const;
   static ApiResponse from(ApiResult<nlohmann::json> result);
 };
 
