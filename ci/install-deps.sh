@@ -15,6 +15,10 @@ packages=(
   libcli11-dev              # command lines
   catch2                    # tests (v2)
   libbenchmark-dev          # bench/
+  libyaml-cpp-dev           # job configs
+  libarchive-dev            # build archives
+  libsqlite3-dev            # the metadata DB
+  git                       # build metadata (commit SHA)
 )
 
 missing=()
