@@ -28,8 +28,8 @@ struct ServeOptions {
   std::uint64_t seed = 0;
   WorkspaceConfig config;
   std::optional<std::string> tls_cert_file, tls_key_file;  // both or neither
-  std::size_t max_body_bytes = 10 * 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = std::size_t{10} * 1024 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_connections = 512;
   std::int64_t read_timeout_ms = 30'000;
   std::int64_t pump_interval_ms = 20;  // how often virtual time catches up with no requests
