@@ -1,0 +1,27 @@
+// Diagnostic: one problem found in a job config or job folder manifest, pointing at the file,
+// line and column (1-based) and the field it concerns. kiln validate prints them one per line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kiln::config {
+
+struct Diagnostic {
+  std::string file;
+  int line = 0, column = 0;  // 1-based; 0 when the problem concerns the whole file or folder
+  std::string field;         // "deployVersion", "settings.tasks[1].task_key"; empty: the document
+  std::string message;       // says what was expected, and what was found
+
+  // "file:line:col: field: message"; the position is left out when line is 0, the field when it
+  // is empty.
+  std::string to_string() const;
+
+  friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+};
+
+// Sorts by file, line, column, then field and message, so the same input always prints the same
+// list in the same order.
+void sort_diagnostics(std::vector<Diagnostic>& diagnostics);
+
+}  // namespace kiln::config
