@@ -4,13 +4,13 @@
 #
 #   bash bench/serve_bench.sh [build-dir] [seconds]
 #
-# Installs wrk and nginx-light (Debian) if missing. Prints requests/s for runs/get and
+# Installs wrk, nginx-light and curl (Debian) if missing. Prints requests/s for runs/get and
 # jobs/list, nginx's, and the ratio. Figures go in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
 seconds=${2:-10}
-for p in wrk nginx-light; do
+for p in wrk nginx-light curl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done

@@ -233,7 +233,6 @@ TEST_CASE(
   EngineConfig c;
   c.max_active_task_runs = 1;
   Engine e(c);
-  StartRequest other;
   const auto first = e.start({{"tasks", {task("a")}}});
   // Another job: its own max_concurrent_runs is free, the workspace is not.
   StartRequest r;

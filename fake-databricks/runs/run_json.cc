@@ -5,26 +5,12 @@
 namespace fakedb::runs {
 namespace {
 
+// status.state (RunLifecycleStateV2State): the legacy names, except that every terminal state
+// is TERMINATED and WAITING_FOR_RETRY is WAITING.
 const char* status_state(LifeCycle s) {
-  switch (s) {
-    case LifeCycle::queued:
-      return "QUEUED";
-    case LifeCycle::pending:
-      return "PENDING";
-    case LifeCycle::running:
-      return "RUNNING";
-    case LifeCycle::terminating:
-      return "TERMINATING";
-    case LifeCycle::blocked:
-      return "BLOCKED";
-    case LifeCycle::waiting_for_retry:
-      return "WAITING";
-    case LifeCycle::terminated:
-    case LifeCycle::skipped:
-    case LifeCycle::internal_error:
-      return "TERMINATED";
-  }
-  return "TERMINATED";
+  if (is_terminal(s)) return "TERMINATED";
+  if (s == LifeCycle::waiting_for_retry) return "WAITING";
+  return to_string(s);
 }
 
 std::string page_url(const WorkspaceContext& ctx, std::int64_t job_id, std::int64_t run_id) {
