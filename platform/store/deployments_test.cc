@@ -53,13 +53,14 @@ TEST_CASE("deployment history of a job is newest first", "[deployments]") {
   CHECK(store->deployment_history("etl", "prod", 1).value().size() == 1);
 }
 
-TEST_CASE("one open deployment per job and target", "[deployments]") {
+TEST_CASE("one running and one queued deployment per job and target", "[deployments]") {
   auto store = store_with_builds();
   const auto first = create(*store, request("etl", "prod", "b1", 1, 100));
   auto second = store->create_deployment(request("etl", "prod", "b2", 2, 200));
   CHECK(second.code() == ErrorCode::kAlreadyExists);
-  CHECK_THAT(second.error().message, Catch::Contains("open (queued or running) deployment"));
+  CHECK_THAT(second.error().message, Catch::Contains("a queued deployment exists"));
   CHECK(store->open_deployment("etl", "prod").value().id == first);
+  CHECK(store->queued_deployment("etl", "prod").value().id == first);
   create(*store, request("etl", "dev", "b2", 2, 200));  // another target is free
 
   // Superseding the queued one and queuing the new one in one transaction.
@@ -73,6 +74,20 @@ TEST_CASE("one open deployment per job and target", "[deployments]") {
   }));
   CHECK(store->open_deployment("etl", "prod").value().id == newer);
   CHECK(store->get_deployment(first).value().status == DeploymentStatus::kSuperseded);
+
+  // A running deployment leaves room for one queued behind it, and the open one is the
+  // running one.
+  STORE_REQUIRE_OK(store->transition_deployment({newer, DeploymentStatus::kRunning, 310, ""}));
+  CHECK(store->queued_deployment("etl", "prod").code() == ErrorCode::kNotFound);
+  const auto behind = create(*store, request("etl", "prod", "b1", 1, 320));
+  CHECK(store->open_deployment("etl", "prod").value().id == newer);
+  CHECK(store->queued_deployment("etl", "prod").value().id == behind);
+  // The queued one cannot start while the other runs.
+  CHECK(store->transition_deployment({behind, DeploymentStatus::kRunning, 330, ""}).code() ==
+        ErrorCode::kAlreadyExists);
+  STORE_REQUIRE_OK(finish(*store, newer, DeploymentStatus::kSucceeded, 340));
+  STORE_REQUIRE_OK(store->transition_deployment({behind, DeploymentStatus::kRunning, 350, ""}));
+  CHECK(store->open_deployment("etl", "prod").value().id == behind);
 }
 
 TEST_CASE("a deployment moves queued to running to final and no further", "[deployments]") {

@@ -68,18 +68,23 @@ class MetadataStore {
                                              std::size_t limit) = 0;  // by name
 
   // --- deployments ---
-  // Records a queued deployment and returns it with its new id. kAlreadyExists if (name,
-  // target) already has an open (queued or running) one: supersede or finish it first, in the
-  // same transaction if need be. kConstraint if build_id names no build.
+  // Records a queued deployment and returns it with its new id. A (name, target) has at most
+  // one running and at most one queued deployment: kAlreadyExists if a queued one exists
+  // (supersede it first, in the same transaction). kConstraint if build_id names no build.
   virtual Result<Deployment> create_deployment(const DeploymentRequest& request) = 0;
   virtual Result<Deployment> get_deployment(std::int64_t id) = 0;
   // See DeploymentTransition. kNotFound for an unknown id; kConflict if the deployment's status
   // does not allow the move (e.g. it has already finished); kInvalidArgument for a move to
-  // queued.
+  // queued; kAlreadyExists for a move to running while another deployment of (name, target)
+  // runs.
   virtual Status transition_deployment(const DeploymentTransition& transition) = 0;
-  // The open (queued or running) deployment of (name, target); kNotFound if none.
+  // The open deployment of (name, target): the running one if any, else the queued one;
+  // kNotFound if none.
   virtual Result<Deployment> open_deployment(const std::string& name,
                                              const std::string& target) = 0;
+  // The queued deployment of (name, target); kNotFound if none.
+  virtual Result<Deployment> queued_deployment(const std::string& name,
+                                               const std::string& target) = 0;
   // Deployments of (name, target), newest first.
   virtual Result<std::vector<Deployment>> deployment_history(const std::string& name,
                                                              const std::string& target,

@@ -115,9 +115,20 @@ CREATE INDEX workflows_open_by_wake ON workflows (wake_at_ms, id) WHERE status =
 CREATE INDEX workflows_by_key ON workflows (kind, key, id);
 )sql";
 
+// A deploy request may wait behind the running deploy of its job: at most one running and at
+// most one queued deployment per (job, target). A newer request supersedes the queued one.
+constexpr std::string_view kV3 = R"sql(
+DROP INDEX deployments_one_open;
+CREATE UNIQUE INDEX deployments_one_running ON deployments (name, target)
+  WHERE status = 'running';
+CREATE UNIQUE INDEX deployments_one_queued ON deployments (name, target)
+  WHERE status = 'queued';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "builds, jobs per target, deployments and their phases, runs", kV1},
     Migration{2, "workflow instances with their state and next wake-up", kV2},
+    Migration{3, "one running and one queued deployment per job and target", kV3},
 };
 
 Status apply(Database& db, const Migration& migration) {

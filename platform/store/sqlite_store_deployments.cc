@@ -47,7 +47,7 @@ Result<Deployment> SqliteStore::create_deployment(const DeploymentRequest& reque
               request.created_ms);
   if (auto done = s->run(); !done) {
     if (done.code() == ErrorCode::kAlreadyExists) {
-      return with_context(what, {done.code(), "an open (queued or running) deployment exists; " +
+      return with_context(what, {done.code(), "a queued deployment exists (supersede it first); " +
                                                   done.error().message});
     }
     return with_context(what, done.error());
@@ -93,10 +93,20 @@ Result<Deployment> SqliteStore::open_deployment(const std::string& name,
                                                 const std::string& target) {
   auto s = db_.prepare(std::string("SELECT ") + kDeploymentColumns +
                        " FROM deployments WHERE name = ? AND target = ?"
-                       " AND status IN ('queued', 'running')");
+                       " AND status IN ('queued', 'running')"
+                       " ORDER BY status = 'running' DESC LIMIT 1");
   if (!s) return s.error();
   s->bind_all(name, target);
   return read_one(*s, read_deployment, "open deployment of " + name + " on " + target);
+}
+
+Result<Deployment> SqliteStore::queued_deployment(const std::string& name,
+                                                  const std::string& target) {
+  auto s = db_.prepare(std::string("SELECT ") + kDeploymentColumns +
+                       " FROM deployments WHERE name = ? AND target = ? AND status = 'queued'");
+  if (!s) return s.error();
+  s->bind_all(name, target);
+  return read_one(*s, read_deployment, "queued deployment of " + name + " on " + target);
 }
 
 Result<std::vector<Deployment>> SqliteStore::deployment_history(const std::string& name,

@@ -35,6 +35,7 @@ class SqliteStore final : public MetadataStore {
   Result<Deployment> get_deployment(std::int64_t id) override;
   Status transition_deployment(const DeploymentTransition& transition) override;
   Result<Deployment> open_deployment(const std::string& name, const std::string& target) override;
+  Result<Deployment> queued_deployment(const std::string& name, const std::string& target) override;
   Result<std::vector<Deployment>> deployment_history(const std::string& name,
                                                      const std::string& target,
                                                      std::size_t limit) override;

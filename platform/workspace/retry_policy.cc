@@ -81,6 +81,11 @@ bool starts_run(const fakedb::ApiRequest& request) {
   return ends_with(request.path, "/jobs/run-now") || ends_with(request.path, "/jobs/runs/submit");
 }
 
+bool creates_job(const fakedb::ApiRequest& request) {
+  return request.method == "POST" && request.path.rfind("/api/", 0) == 0 &&
+         ends_with(request.path, "/jobs/create");
+}
+
 std::string random_token(core::Random& random) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string token;

@@ -21,6 +21,11 @@ struct RetryPolicy {
   double rate_limit_per_s = 15;  // client-side token bucket (Go SDK default); <= 0: off
   int rate_limit_burst = 15;
   bool add_idempotency_tokens = true;  // to POST jobs/run-now and jobs/runs/submit
+  // The SDKs retry a request that got no answer whatever it was; but jobs/create has no
+  // idempotency token, so a retry after a lost answer may create a second job. false delivers
+  // the lost answer instead, for a caller that finds the job it may have created (kiln's deploy
+  // looks for its tags) rather than leaking one.
+  bool retry_unanswered_creates = true;
 };
 
 // True if the SDKs retry this answer:
@@ -46,6 +51,10 @@ core::DurationMs base_wait_ms(const RetryPolicy& policy, int attempt,
 // True for POST .../jobs/run-now and POST .../jobs/runs/submit (any API version): the requests
 // that start a run and accept an idempotency_token.
 bool starts_run(const fakedb::ApiRequest& request);
+
+// True for POST .../jobs/create (any API version): a request that is not idempotent and has no
+// token to make it so.
+bool creates_job(const fakedb::ApiRequest& request);
 
 // 32 lowercase hex characters from `random`.
 std::string random_token(core::Random& random);

@@ -175,6 +175,38 @@ TEST_CASE("A lost answer after run-now is retried into exactly one run", "[retry
   }
 }
 
+TEST_CASE("A lost answer to jobs/create is delivered when retrying it could duplicate the job",
+          "[retrying]") {
+  for (const bool retry : {true, false}) {
+    RetryPolicy p = no_jitter();
+    p.retry_unanswered_creates = retry;
+    Fixture f(p);
+    auto rule = fault("POST /api/2.2/jobs/create", 0, 1);
+    rule.drop = true;
+    rule.after_handler = true;  // the job is created; the answer is lost
+    f.w.ws.add_api_fault(rule);
+    const auto r = f.call(ApiRequest::post("/api/2.2/jobs/create", fakedb::testing::job_spec("a")));
+    const auto listed = f.w.ok(f.w.get("list"));
+    if (retry) {  // the SDKs' behaviour: the retry creates a second job
+      CHECK(r.ok());
+      CHECK(listed["jobs"].size() == 2);
+    } else {
+      CHECK(r.status == 0);
+      CHECK(f.recorder.requests.size() == 1);
+      CHECK(listed["jobs"].size() == 1);
+    }
+  }
+  // Other requests without an answer are still retried.
+  RetryPolicy p = no_jitter();
+  p.retry_unanswered_creates = false;
+  Fixture f(p);
+  auto rule = fault("GET /api/2.2/jobs/list", 0, 1);
+  rule.drop = true;
+  f.w.ws.add_api_fault(rule);
+  CHECK(f.call(kList).ok());
+  CHECK(f.recorder.requests.size() == 2);
+}
+
 TEST_CASE("A caller's idempotency token is kept", "[retrying]") {
   Fixture f;
   const auto job_id = f.w.create_job(fakedb::testing::job_spec("etl"));
