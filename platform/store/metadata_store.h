@@ -19,12 +19,13 @@
 namespace kiln::store {
 
 // Records written with a workflow step, in the same transaction (so all or none). Applied in
-// this order: run, job, phase, deployment, so a step may write a deployment's last phase and
-// finish it at once.
+// this order: deployment if it moves to running, run, job, phases (in order), deployment if it
+// finishes; so a step may start a deployment and put its first phase, or end one phase, start
+// the next, or write a deployment's last phase and finish it, at once.
 struct StepWrites {
   std::optional<Run> run;                          // upsert
   std::optional<Job> job;                          // upsert
-  std::optional<DeploymentPhase> phase;            // put: insert or replace (deployment_id, seq)
+  std::vector<DeploymentPhase> phases;             // put: insert or replace (deployment_id, seq)
   std::optional<DeploymentTransition> deployment;  // as transition_deployment
 };
 

@@ -120,16 +120,20 @@ Result<Workflow> SqliteStore::commit_step(const WorkflowStep& step) {
                              std::string(to_string(current->status)));
     }
     const StepWrites& writes = step.writes;
+    const bool starts = writes.deployment && writes.deployment->status == DeploymentStatus::kRunning;
+    if (starts) {
+      if (auto s2 = transition_deployment(*writes.deployment); !s2) return s2;
+    }
     if (writes.run) {
       if (auto s2 = upsert_run(*writes.run); !s2) return s2;
     }
     if (writes.job) {
       if (auto s2 = upsert_job(*writes.job); !s2) return s2;
     }
-    if (writes.phase) {
-      if (auto s2 = put_phase(*writes.phase); !s2) return s2;
+    for (const DeploymentPhase& phase : writes.phases) {
+      if (auto s2 = put_phase(phase); !s2) return s2;
     }
-    if (writes.deployment) {
+    if (writes.deployment && !starts) {
       if (auto s2 = transition_deployment(*writes.deployment); !s2) return s2;
     }
     auto now = get_workflow(step.workflow_id);

@@ -139,8 +139,8 @@ TEST_CASE("commit step writes its side records atomically", "[workflows]") {
   step.writes.run = Run{55, "etl", "prod", 301, 4, "TERMINATED", "SUCCESS", 50, 90, 100};
   step.writes.job =
       Job{"etl", "prod", 301, 4, "b1", Strategy::kBlueGreen, JobState::kDeployed, 100};
-  step.writes.phase =
-      DeploymentPhase{deployment.id, 1, "deploy", 6, 100, PhaseOutcome::kSucceeded, "run ok"};
+  step.writes.phases = {
+      DeploymentPhase{deployment.id, 1, "deploy", 6, 100, PhaseOutcome::kSucceeded, "run ok"}};
   step.writes.deployment =
       DeploymentTransition{deployment.id, DeploymentStatus::kSucceeded, 100, "healthy"};
   STORE_REQUIRE_OK(store->commit_step(step));
@@ -155,6 +155,35 @@ TEST_CASE("commit step writes its side records atomically", "[workflows]") {
   CHECK(store->get_workflow(w.id).value().status == WorkflowStatus::kDone);
 }
 
+TEST_CASE("one step starts a deployment with its first phase, another moves to the next phase",
+          "[workflows]") {
+  auto store = open_store();
+  STORE_REQUIRE_OK(store->upsert_build(build("b1", 1)));
+  const auto deployment = store->create_deployment(request("etl", "prod", "b1", 4, 5)).value();
+  const auto w = create(*store, "deploy:etl:prod", 10);
+
+  auto start = step_of(w, {{"phase", "job"}}, 20);
+  start.writes.deployment = DeploymentTransition{deployment.id, DeploymentStatus::kRunning, 20, ""};
+  start.writes.phases = {
+      DeploymentPhase{deployment.id, 1, "prepare", 20, 20, PhaseOutcome::kSucceeded, "loaded"},
+      DeploymentPhase{deployment.id, 2, "job", 20, std::nullopt, PhaseOutcome::kRunning, ""}};
+  STORE_REQUIRE_OK(store->commit_step(start));
+  CHECK(store->get_deployment(deployment.id).value().status == DeploymentStatus::kRunning);
+
+  auto loaded = store->get_workflow(w.id).value();
+  auto next = step_of(loaded, {{"phase", "stop"}}, 30);
+  next.writes.phases = {
+      DeploymentPhase{deployment.id, 2, "job", 20, 30, PhaseOutcome::kSucceeded, "created"},
+      DeploymentPhase{deployment.id, 3, "stop", 30, std::nullopt, PhaseOutcome::kRunning, ""}};
+  STORE_REQUIRE_OK(store->commit_step(next));
+  const auto phases = store->list_phases(deployment.id).value();
+  REQUIRE(phases.size() == 3);
+  CHECK(phases[1].outcome == PhaseOutcome::kSucceeded);
+  CHECK(phases[1].reason == "created");
+  CHECK(phases[2].phase == "stop");
+  CHECK(phases[2].outcome == PhaseOutcome::kRunning);
+}
+
 TEST_CASE("a failing side write leaves the workflow and every record unchanged", "[workflows]") {
   auto store = open_store();
   STORE_REQUIRE_OK(store->upsert_build(build("b1", 1)));
@@ -164,8 +193,8 @@ TEST_CASE("a failing side write leaves the workflow and every record unchanged",
   step.writes.run = Run{55, "etl", "prod", 301, 4, "RUNNING", "", 50, std::nullopt, 100};
   step.writes.job = Job{"etl", "prod", 301, 4, "b1", Strategy::kSimple, JobState::kDeployed, 100};
   // The last side write names a deployment that does not exist: its foreign key fails.
-  step.writes.phase =
-      DeploymentPhase{999, 1, "deploy", 6, std::nullopt, PhaseOutcome::kRunning, ""};
+  step.writes.phases = {
+      DeploymentPhase{999, 1, "deploy", 6, std::nullopt, PhaseOutcome::kRunning, ""}};
   auto failed = store->commit_step(step);
   CHECK(failed.code() == ErrorCode::kConstraint);
   CHECK_THAT(failed.error().message, Catch::Contains("put phase 1 of deployment 999"));
@@ -176,7 +205,7 @@ TEST_CASE("a failing side write leaves the workflow and every record unchanged",
   CHECK(store->get_run(55).code() == ErrorCode::kNotFound);
   CHECK(store->get_job("etl", "prod").code() == ErrorCode::kNotFound);
   // The same step without the bad write then commits.
-  step.writes.phase.reset();
+  step.writes.phases.clear();
   STORE_REQUIRE_OK(store->commit_step(step));
   CHECK(store->get_run(55).ok());
 }
