@@ -120,7 +120,8 @@ Result<Workflow> SqliteStore::commit_step(const WorkflowStep& step) {
                              std::string(to_string(current->status)));
     }
     const StepWrites& writes = step.writes;
-    const bool starts = writes.deployment && writes.deployment->status == DeploymentStatus::kRunning;
+    const bool starts =
+        writes.deployment && writes.deployment->status == DeploymentStatus::kRunning;
     if (starts) {
       if (auto s2 = transition_deployment(*writes.deployment); !s2) return s2;
     }

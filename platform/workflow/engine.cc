@@ -8,6 +8,10 @@ namespace {
 // Every open workflow in one read: the engine tracks them all (each is one timer).
 constexpr std::size_t kAllOpen = 1'000'000'000;
 
+bool is_empty(const store::StepWrites& w) {
+  return !w.run && !w.job && w.phases.empty() && !w.deployment;
+}
+
 }  // namespace
 
 Engine::Engine(core::Clock& clock, store::MetadataStore& store, EngineOptions options)
@@ -31,8 +35,8 @@ void Engine::start() {
 
 void Engine::arm_rescan() {
   if (options_.rescan_ms <= 0) return;
-  rescan_timer_ = clock_.schedule_after(
-      options_.rescan_ms, [this, alive = std::weak_ptr<bool>(alive_)] {
+  rescan_timer_ =
+      clock_.schedule_after(options_.rescan_ms, [this, alive = std::weak_ptr<bool>(alive_)] {
         if (alive.expired()) return;
         rescan_timer_ = 0;
         poke();
@@ -120,8 +124,8 @@ void Engine::begin(const store::Workflow& workflow) {
   const std::int64_t id = workflow.id;
   const auto timeout = kind->second->retry_policy().step_timeout_ms;
   InFlight flight{generation, 0};
-  flight.timeout = clock_.schedule_after(
-      timeout, [this, id, generation, alive = std::weak_ptr<bool>(alive_)] {
+  flight.timeout =
+      clock_.schedule_after(timeout, [this, id, generation, alive = std::weak_ptr<bool>(alive_)] {
         if (!alive.expired()) timed_out(id, generation);
       });
   in_flight_[id] = flight;
@@ -142,6 +146,12 @@ void Engine::answered(std::int64_t id, std::uint64_t generation, Step step) {
   stepping_.erase(id);
   if (step.kind == Step::Kind::kRetry) {
     failed_attempt(workflow, *kinds_.at(workflow.kind), step.reason);
+  } else if (step.kind == Step::Kind::kContinue && workflow.attempt == 0 &&
+             step.state == workflow.state && is_empty(step.writes)) {
+    // A poll that changed nothing: not worth a transaction. Only the wake-up is lost in a
+    // crash, and the stored one (earlier) just makes the restarted engine poll at once.
+    ++counters_.idle_polls;
+    schedule(id, rewake_.contains(id) ? clock_.now_ms() : step.wake_at_ms);
   } else {
     const bool finish = step.kind == Step::Kind::kFinish;
     store::WorkflowStep commit_of{id,
@@ -165,9 +175,9 @@ void Engine::timed_out(std::int64_t id, std::uint64_t generation) {
   stepping_.erase(id);
   ++counters_.timeouts;
   auto& kind = *kinds_.at(workflow.kind);
-  failed_attempt(workflow, kind,
-                 "step timed out after " +
-                     std::to_string(kind.retry_policy().step_timeout_ms / 1000) + " s");
+  failed_attempt(
+      workflow, kind,
+      "step timed out after " + std::to_string(kind.retry_policy().step_timeout_ms / 1000) + " s");
   pump();
 }
 
@@ -180,13 +190,24 @@ void Engine::failed_attempt(const store::Workflow& workflow, WorkflowKind& kind,
     ++counters_.gave_up;
     Step last = kind.give_up(workflow, StepContext{now, workflow.attempt},
                              "gave up after " + std::to_string(attempt) + " attempts: " + reason);
-    commit(workflow, {workflow.id, workflow.version, std::move(last.state), last.status, now,
-                      attempt, now, std::move(last.writes)});
+    // A kind may give up on the step but not on the workflow (a periodic one waits for its
+    // next turn): then it starts afresh at attempt 0.
+    const bool goes_on = last.kind != Step::Kind::kFinish;
+    commit(workflow,
+           {workflow.id, workflow.version, std::move(last.state),
+            goes_on ? store::WorkflowStatus::kOpen : last.status, goes_on ? last.wake_at_ms : now,
+            goes_on ? 0 : attempt, now, std::move(last.writes)});
     return;
   }
   ++counters_.retries;
-  commit(workflow, {workflow.id, workflow.version, workflow.state, store::WorkflowStatus::kOpen,
-                    now + backoff_ms(policy, attempt), attempt, now, {}});
+  commit(workflow, {workflow.id,
+                    workflow.version,
+                    workflow.state,
+                    store::WorkflowStatus::kOpen,
+                    now + backoff_ms(policy, attempt),
+                    attempt,
+                    now,
+                    {}});
 }
 
 void Engine::commit(const store::Workflow& workflow, const store::WorkflowStep& step) {

@@ -34,14 +34,15 @@ struct EngineOptions {
 };
 
 struct EngineCounters {
-  std::uint64_t steps = 0;             // steps started
-  std::uint64_t commits = 0;           // steps committed (continue and finish)
-  std::uint64_t retries = 0;           // failed attempts committed for a later retry
-  std::uint64_t timeouts = 0;          // steps that did not answer within step_timeout_ms
-  std::uint64_t gave_up = 0;           // workflows finished by give_up()
-  std::uint64_t conflicts = 0;         // commits refused for a stale version
-  std::uint64_t store_errors = 0;      // commits or reads that failed otherwise
-  std::uint64_t finished = 0;          // workflows that reached done or failed
+  std::uint64_t steps = 0;         // steps started
+  std::uint64_t commits = 0;       // steps committed (continue and finish)
+  std::uint64_t idle_polls = 0;    // steps that changed nothing, so were not committed
+  std::uint64_t retries = 0;       // failed attempts committed for a later retry
+  std::uint64_t timeouts = 0;      // steps that did not answer within step_timeout_ms
+  std::uint64_t gave_up = 0;       // workflows finished by give_up()
+  std::uint64_t conflicts = 0;     // commits refused for a stale version
+  std::uint64_t store_errors = 0;  // commits or reads that failed otherwise
+  std::uint64_t finished = 0;      // workflows that reached done or failed
 };
 
 // Called after every committed step with the workflow as stored.
@@ -102,7 +103,7 @@ class Engine {
   EngineOptions options_;
   std::map<std::string, WorkflowKind*, std::less<>> kinds_;
   std::map<std::int64_t, core::TimerId> timers_;  // scheduled, not yet due
-  std::deque<std::int64_t> ready_;                 // due, waiting for a free slot (FIFO)
+  std::deque<std::int64_t> ready_;                // due, waiting for a free slot (FIFO)
   std::set<std::int64_t> ready_set_;
   std::map<std::int64_t, InFlight> in_flight_;
   std::map<std::int64_t, store::Workflow> stepping_;  // the workflow as read for its step

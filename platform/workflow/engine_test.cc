@@ -171,9 +171,9 @@ TEST_CASE("A restarted engine resumes every open workflow where its last commit 
   CHECK(f.get(a).status == WorkflowStatus::kDone);
   CHECK(f.get(b).status == WorkflowStatus::kDone);
   // Each step ran exactly once, at its stored wake-up.
-  std::vector<std::pair<core::TimeMs, std::int64_t>> expected{
-      {1'000'000, a}, {1'030'000, b}, {1'060'000, a}, {1'090'000, b}, {1'120'000, a},
-      {1'150'000, b}};
+  std::vector<std::pair<core::TimeMs, std::int64_t>> expected{{1'000'000, a}, {1'030'000, b},
+                                                              {1'060'000, a}, {1'090'000, b},
+                                                              {1'120'000, a}, {1'150'000, b}};
   CHECK(f.kind.calls == expected);
 }
 
@@ -256,8 +256,27 @@ TEST_CASE("wake() steps a sleeping workflow at once, and after its step if it is
   CHECK(f.kind.calls.size() == 4);  // stepped again at once, not in an hour
 }
 
-TEST_CASE("A workflow of a kind this engine does not know stays open and untouched",
-          "[engine]") {
+TEST_CASE("A poll that changes nothing is not committed, and a restart polls at once", "[engine]") {
+  Fixture f;
+  f.kind.script = [](const store::Workflow& w, const StepContext& c) {
+    if (c.now_ms >= 1'030'000) return Step::finish(w.state, WorkflowStatus::kDone);
+    return Step::next(w.state, c.now_ms + 10'000);  // same state, no writes
+  };
+  const auto id = f.create("a", 1'000'000);
+  f.loop.run_until(1'025'000);  // polled at +0, +10 s, +20 s
+  CHECK(f.kind.calls.size() == 3);
+  CHECK(f.engine->counters().idle_polls == 3);
+  CHECK(f.get(id).version == 1);
+  CHECK(f.get(id).wake_at_ms == 1'000'000);
+  f.restart();
+  f.loop.run_until(1'025'000);
+  CHECK(f.kind.calls.size() == 4);  // the stored wake-up is past: polled on restart
+  f.loop.run_until_idle();
+  CHECK(f.get(id).status == WorkflowStatus::kDone);
+  CHECK(f.kind.calls.back().first == 1'035'000);
+}
+
+TEST_CASE("A workflow of a kind this engine does not know stays open and untouched", "[engine]") {
   Fixture f;
   auto other = f.store->create_workflow({"from-the-future", "x", json::object(), 1'000'000, 0});
   STORE_REQUIRE_OK(other);

@@ -19,7 +19,7 @@ namespace kiln::workflow {
 struct Step {
   enum class Kind { kContinue, kFinish, kRetry };
   Kind kind = Kind::kContinue;
-  nlohmann::json state;  // kContinue, kFinish: the new state
+  nlohmann::json state;                                         // kContinue, kFinish: the new state
   store::WorkflowStatus status = store::WorkflowStatus::kOpen;  // kFinish: done or failed
   core::TimeMs wake_at_ms = 0;  // kContinue: when to run the next step (now or earlier: at once)
   store::StepWrites writes;     // kContinue, kFinish: records committed with the step
@@ -39,7 +39,7 @@ struct RetryPolicy {
   core::DurationMs first_backoff_ms = 1'000;  // before the first retry
   double multiplier = 2;                      // each further retry waits this much longer
   core::DurationMs max_backoff_ms = 60'000;
-  int max_attempts = 8;                       // tries of one step before give_up()
+  int max_attempts = 8;                        // tries of one step before give_up()
   core::DurationMs step_timeout_ms = 600'000;  // a step not answered by then counts as failed
 };
 
@@ -63,8 +63,9 @@ class WorkflowKind {
   virtual void step(const store::Workflow& workflow, const StepContext& context,
                     std::function<void(Step)> done) = 0;
 
-  // The final step of a workflow whose step failed max_attempts times (`reason` says why): it
-  // must finish the workflow and record the failure in its own records.
+  // What to do once a step has failed max_attempts times (`reason` says why): usually finish
+  // the workflow, recording the failure in its own records; a periodic workflow may instead
+  // continue at a later wake-up (Step::next; a kRetry answer counts as next at once).
   virtual Step give_up(const store::Workflow& workflow, const StepContext& context,
                        const std::string& reason) = 0;
 

@@ -1,0 +1,62 @@
+#include "platform/deploy/databricks_job.h"
+
+namespace kiln::deploy {
+
+using nlohmann::json;
+
+SettingsOrError databricks_settings(const config::JobConfig& config, const DeployedAs& as) {
+  json settings = config.settings;
+  settings["name"] = config.name;
+  json tags = settings.value("tags", json::object());
+  for (const auto& [key, value] : tags.items()) {
+    if (key.rfind("kiln_", 0) == 0) {
+      return {{}, "settings.tags." + key + ": tags starting with kiln_ are kiln's own"};
+    }
+  }
+  tags[kTagManaged] = "true";
+  tags[kTagJob] = config.name;
+  tags[kTagTarget] = config.target;
+  tags[kTagVersion] = std::to_string(config.deploy_version);
+  tags[kTagBuild] = as.build_id;
+  tags[kTagDeployment] = std::to_string(as.deployment_id);
+  if (tags.size() > kMaxTags) {
+    return {{},
+            "settings.tags: " + std::to_string(tags.size() - 6) + " tags plus kiln's 6 pass the " +
+                "Jobs API's limit of " + std::to_string(kMaxTags)};
+  }
+  settings["tags"] = std::move(tags);
+  return {std::move(settings), ""};
+}
+
+bool is_managed_job(const json& job, const std::string& name, const std::string& target) {
+  const json* tags = nullptr;
+  if (auto s = job.find("settings"); s != job.end() && s->is_object()) {
+    if (auto t = s->find("tags"); t != s->end() && t->is_object()) tags = &*t;
+  }
+  if (tags == nullptr) return false;
+  auto is = [&](const char* key, const std::string& value) {
+    auto it = tags->find(key);
+    return it != tags->end() && it->is_string() && it->get<std::string>() == value;
+  };
+  return is(kTagManaged, "true") && is(kTagJob, name) && is(kTagTarget, target);
+}
+
+bool is_continuous(const json& settings) {
+  return settings.contains("continuous") && settings["continuous"].is_object();
+}
+
+std::string continuous_pause_status(const json& settings) {
+  if (!is_continuous(settings)) return "";
+  return settings["continuous"].value("pause_status", "UNPAUSED");
+}
+
+json with_continuous_pause(json settings, const std::string& pause_status) {
+  if (is_continuous(settings)) settings["continuous"]["pause_status"] = pause_status;
+  return settings;
+}
+
+std::string run_token(std::int64_t deployment_id) {
+  return "kiln-deployment-" + std::to_string(deployment_id);
+}
+
+}  // namespace kiln::deploy

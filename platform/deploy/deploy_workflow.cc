@@ -1,0 +1,254 @@
+#include "platform/deploy/deploy_workflow.h"
+
+#include "platform/deploy/databricks_job.h"
+#include "platform/deploy/deploy_step.h"
+#include "platform/deploy/job_source.h"
+
+namespace kiln::deploy {
+
+using nlohmann::json;
+using workflow::Step;
+
+std::string deploy_workflow_key(std::int64_t deployment_id) {
+  return "deployment:" + std::to_string(deployment_id);
+}
+
+void to_json(json& j, const DeployState& s) {
+  j = json{{"deployment_id", s.deployment_id},
+           {"phase", s.phase},
+           {"seq", s.seq},
+           {"phase_started_ms", s.phase_started_ms},
+           {"settings", s.settings},
+           {"cancelled", s.cancelled},
+           {"unpaused", s.unpaused},
+           {"run_state", s.run_state}};
+  if (s.job_id) j["job_id"] = *s.job_id;
+  if (s.run_id) j["run_id"] = *s.run_id;
+}
+
+void from_json(const json& j, DeployState& s) {
+  s.deployment_id = j.at("deployment_id").get<std::int64_t>();
+  s.phase = j.value("phase", "admit");
+  s.seq = j.value("seq", 0);
+  s.phase_started_ms = j.value("phase_started_ms", std::int64_t{0});
+  s.settings = j.value("settings", json());
+  s.cancelled = j.value("cancelled", std::vector<std::int64_t>{});
+  s.unpaused = j.value("unpaused", false);
+  s.run_state = j.value("run_state", "");
+  s.job_id.reset();
+  s.run_id.reset();
+  if (j.contains("job_id")) s.job_id = j["job_id"].get<std::int64_t>();
+  if (j.contains("run_id")) s.run_id = j["run_id"].get<std::int64_t>();
+}
+
+DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
+                               store::MetadataStore& store,
+                               const artifacts::ArtifactStore& artifacts, DeployOptions options)
+    : options_(options),
+      parts_(std::make_shared<Parts>(Parts{clock, workspace, store, artifacts, options})) {}
+
+DeployWorkflow::~DeployWorkflow() {
+  parts_->stopped = true;
+}
+
+void DeployWorkflow::step(const store::Workflow& workflow, const workflow::StepContext& context,
+                          std::function<void(Step)> done) {
+  std::make_shared<detail::DeployStep>(parts_, workflow, context, std::move(done))->run();
+}
+
+Step DeployWorkflow::give_up(const store::Workflow& workflow, const workflow::StepContext& context,
+                             const std::string& reason) {
+  DeployState state;
+  try {
+    state = workflow.state.get<DeployState>();
+  } catch (const json::exception& e) {
+    return Step::finish(workflow.state, store::WorkflowStatus::kFailed);
+  }
+  auto deployment = parts_->store.get_deployment(state.deployment_id);
+  if (!deployment) return Step::finish(workflow.state, store::WorkflowStatus::kFailed);
+  return detail::DeployStep::fail(*parts_, workflow, state, *deployment, context.now_ms, reason);
+}
+
+namespace detail {
+
+DeployStep::DeployStep(std::shared_ptr<DeployWorkflow::Parts> parts, store::Workflow workflow,
+                       workflow::StepContext context, std::function<void(workflow::Step)> done)
+    : parts_(std::move(parts)),
+      options_(parts_->options),
+      workflow_(std::move(workflow)),
+      context_(context),
+      done_(std::move(done)) {}
+
+void DeployStep::run() {
+  try {
+    state_ = workflow_.state.get<DeployState>();
+  } catch (const Json::exception& e) {
+    // Not a state this kiln wrote: nothing safe to do but stop the workflow.
+    answer(Step::finish(workflow_.state, store::WorkflowStatus::kFailed));
+    return;
+  }
+  auto deployment = parts_->store.get_deployment(state_.deployment_id);
+  if (!deployment) {
+    retry("read deployment " + std::to_string(state_.deployment_id) + ": " +
+          deployment.error().describe());
+    return;
+  }
+  deployment_ = std::move(deployment).value();
+  if (!store::is_open(deployment_.status)) {  // superseded while it waited, or already ended
+    answer(Step::finish(Json(state_), store::WorkflowStatus::kDone));
+    return;
+  }
+  if (state_.phase == "admit") return admit();
+  if (state_.phase == "job") return create_or_reset();
+  if (state_.phase == "stop") return stop_old_runs();
+  if (state_.phase == "start") return start_new_run();
+  if (state_.phase == "wait") return wait_for_run();
+  failed("unknown deploy phase \"" + state_.phase + "\" in the workflow state");
+}
+
+// Queued: wait for the running deployment of the job to end, then load the job from its build
+// and start.
+void DeployStep::admit() {
+  const auto& request = deployment_.request;
+  auto running = parts_->store.open_deployment(request.name, request.target);
+  if (running && running->id != deployment_.id) {
+    again_after(options_.queue_poll_ms);
+    return;
+  }
+  auto source = load_job_source(parts_->artifacts, request.build_id, request.name, request.target);
+  if (!source) return failed(source.error().message);
+  if (request.strategy != store::Strategy::kSimple) {
+    return failed("strategy " + std::string(store::to_string(request.strategy)) +
+                  " is not supported by this kiln yet");
+  }
+  auto settings = databricks_settings(source->config, {request.build_id, deployment_.id});
+  if (!settings.error.empty()) return failed(settings.error);
+  state_.settings = std::move(settings.settings);
+
+  auto existing = parts_->store.get_job(request.name, request.target);
+  if (existing) state_.job_id = existing->databricks_job_id;
+  store::StepWrites writes;
+  writes.deployment =
+      store::DeploymentTransition{deployment_.id, store::DeploymentStatus::kRunning, now(), ""};
+  writes.job = job_row(store::JobState::kDeploying);
+  state_.seq = 1;
+  state_.phase = "prepare";
+  state_.phase_started_ms = now();
+  advance("job",
+          "build " + request.build_id + " (commit " + source->build.commit_sha.substr(0, 12) +
+              "): " + source->artifact.content_hash.substr(0, 12) + ", deployVersion " +
+              std::to_string(source->config.deploy_version),
+          std::move(writes));
+}
+
+Step DeployStep::fail(const DeployWorkflow::Parts& parts, const store::Workflow& workflow,
+                      DeployState state, const store::Deployment& deployment, core::TimeMs now,
+                      const std::string& reason) {
+  (void)workflow;
+  store::StepWrites writes;
+  if (state.seq > 0) {
+    writes.phases.push_back({deployment.id, state.seq, state.phase, state.phase_started_ms, now,
+                             store::PhaseOutcome::kFailed, reason});
+  } else {
+    writes.phases.push_back(
+        {deployment.id, 1, "prepare", now, now, store::PhaseOutcome::kFailed, reason});
+  }
+  writes.deployment =
+      store::DeploymentTransition{deployment.id, store::DeploymentStatus::kFailed, now, reason};
+  // The job row says the last deploy failed; what was deployed before stays recorded.
+  const auto& r = deployment.request;
+  store::Job job{r.name,
+                 r.target,
+                 state.job_id,
+                 std::nullopt,
+                 std::nullopt,
+                 r.strategy,
+                 store::JobState::kFailed,
+                 now};
+  if (auto existing = parts.store.get_job(r.name, r.target); existing) {
+    job.deployed_version = existing->deployed_version;
+    job.deployed_build_id = existing->deployed_build_id;
+    if (!job.databricks_job_id) job.databricks_job_id = existing->databricks_job_id;
+  }
+  writes.job = job;
+  state.phase = "failed";
+  return Step::finish(json(state), store::WorkflowStatus::kFailed, std::move(writes));
+}
+
+void DeployStep::failed(const std::string& reason) {
+  answer(fail(*parts_, workflow_, state_, deployment_, now(), reason));
+}
+
+void DeployStep::retry(const std::string& reason) {
+  answer(Step::retry(reason));
+}
+
+void DeployStep::answer(Step step) {
+  if (answered_) return;
+  answered_ = true;
+  done_(std::move(step));
+}
+
+void DeployStep::advance(const std::string& next, const std::string& reason,
+                         store::StepWrites writes) {
+  const core::TimeMs t = now();
+  writes.phases.push_back({deployment_.id, state_.seq, state_.phase, state_.phase_started_ms, t,
+                           store::PhaseOutcome::kSucceeded, reason});
+  state_.seq += 1;
+  state_.phase = next;
+  state_.phase_started_ms = t;
+  writes.phases.push_back(
+      {deployment_.id, state_.seq, next, t, std::nullopt, store::PhaseOutcome::kRunning, ""});
+  answer(Step::next(Json(state_), t, std::move(writes)));
+}
+
+void DeployStep::finish_succeeded(const std::string& reason, store::StepWrites writes) {
+  const core::TimeMs t = now();
+  writes.phases.push_back({deployment_.id, state_.seq, state_.phase, state_.phase_started_ms, t,
+                           store::PhaseOutcome::kSucceeded, reason});
+  writes.deployment =
+      store::DeploymentTransition{deployment_.id, store::DeploymentStatus::kSucceeded, t, reason};
+  writes.job = job_row(store::JobState::kDeployed);
+  writes.job->deployed_version = deployment_.request.version;
+  writes.job->deployed_build_id = deployment_.request.build_id;
+  state_.phase = "succeeded";
+  answer(Step::finish(Json(state_), store::WorkflowStatus::kDone, std::move(writes)));
+}
+
+void DeployStep::again_after(core::DurationMs wait, store::StepWrites writes) {
+  answer(Step::next(Json(state_), now() + wait, std::move(writes)));
+}
+
+// The job row with this deploy's Databricks job id and `state`; what is deployed stays as
+// recorded until the deploy succeeds.
+store::Job DeployStep::job_row(store::JobState state) const {
+  const auto& r = deployment_.request;
+  store::Job job{r.name,       r.target,   state_.job_id, std::nullopt,
+                 std::nullopt, r.strategy, state,         now()};
+  if (auto existing = parts_->store.get_job(r.name, r.target); existing) {
+    job.deployed_version = existing->deployed_version;
+    job.deployed_build_id = existing->deployed_build_id;
+  }
+  return job;
+}
+
+store::Run DeployStep::run_row(const Json& run) const {
+  const auto& r = deployment_.request;
+  store::Run row;
+  row.run_id = run.value("run_id", std::int64_t{0});
+  row.job_name = r.name;
+  row.target = r.target;
+  row.databricks_job_id = state_.job_id.value_or(0);
+  row.version = r.version;
+  const Json state = run.value("state", Json::object());
+  row.life_cycle_state = state.value("life_cycle_state", "");
+  row.result_state = state.value("result_state", "");
+  row.start_ms = run.value("start_time", now());
+  const std::int64_t end = run.value("end_time", std::int64_t{0});
+  if (end > 0) row.end_ms = end;
+  row.updated_ms = now();
+  return row;
+}
+
+}  // namespace detail
+}  // namespace kiln::deploy

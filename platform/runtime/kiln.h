@@ -1,0 +1,72 @@
+// Kiln: one kiln process's worth of parts, wired together. It owns the workflow engine, the
+// deploy and CD workflow kinds, and the retrying layer over the workspace; it borrows the clock,
+// the metadata DB, the artifact store and the workspace backend. Destroying it at any instant and
+// building a new one over the same metadata DB is a crash and a restart: start() resumes every
+// open workflow from its last committed step.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock/clock.h"
+#include "core/random/random.h"
+#include "fake-databricks/api/workspace_api.h"
+#include "platform/artifacts/artifact_store.h"
+#include "platform/cd/cd_workflow.h"
+#include "platform/deploy/deploy_request.h"
+#include "platform/deploy/deploy_workflow.h"
+#include "platform/store/metadata_store.h"
+#include "platform/workflow/engine.h"
+#include "platform/workspace/retry_policy.h"
+#include "platform/workspace/retrying_workspace.h"
+
+namespace kiln::runtime {
+
+struct KilnOptions {
+  std::vector<std::string> cd_targets;  // targets CD delivers to by itself (none: by hand only)
+  deploy::DeployOptions deploy;
+  cd::CdOptions cd;
+  workflow::EngineOptions engine;
+  workspace::RetryPolicy workspace_retry = kiln_retry_policy();
+  std::uint64_t seed = 1;  // the retrying layer's jitter
+
+  // The SDKs' retry policy, except that a lost jobs/create answer is not retried (the deploy
+  // finds the job by its tags instead).
+  static workspace::RetryPolicy kiln_retry_policy();
+};
+
+class Kiln {
+ public:
+  Kiln(core::Clock& clock, store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
+       fakedb::WorkspaceApi& workspace, KilnOptions options = {});
+  Kiln(const Kiln&) = delete;
+  Kiln& operator=(const Kiln&) = delete;
+
+  // Resumes every open workflow and makes sure each CD target has its workflow.
+  store::Status start();
+
+  // A deploy by hand (or by a test): see deploy_request.h.
+  store::Result<deploy::Requested> deploy(const std::string& name, const std::string& target,
+                                          const std::string& build_id,
+                                          const std::string& requested_by,
+                                          const std::string& reason = "");
+
+  workflow::Engine& engine() { return engine_; }
+  const workspace::RetryCounters& workspace_counters() const { return retrying_.counters(); }
+
+ private:
+  void on_step(const store::Workflow& workflow);
+
+  core::Clock& clock_;
+  store::MetadataStore& store_;
+  const artifacts::ArtifactStore& artifacts_;
+  KilnOptions options_;
+  workspace::RetryingWorkspace retrying_;
+  // The engine is destroyed before the kinds it calls (members go in reverse order).
+  deploy::DeployWorkflow deploy_;
+  workflow::Engine engine_;
+  cd::CdWorkflow cd_;
+};
+
+}  // namespace kiln::runtime
