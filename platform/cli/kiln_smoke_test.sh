@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The kiln command line end to end: a repo of job folders -> validate -> build -> builds.
-#   kiln_smoke_test.sh PATH/TO/kiln
+# The kiln command line end to end: a repo of job folders -> validate -> build -> builds, then
+# deploy, CD, status, history and a rollback against `fake-databricks serve` on loopback.
+#   kiln_smoke_test.sh PATH/TO/kiln PATH/TO/fake-databricks
 set -uo pipefail
 kiln=$1
+fake=$2
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+serve_pid=
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
 passed=0 failed=0
 check() {
   local name=$1; shift
@@ -56,6 +59,51 @@ check "the suggestion names the right key" expect 1 "deployVersion" "$kiln" vali
 check "a build of bad configs fails and is recorded as failed" expect 1 "recorded as failed build" "$kiln" build "$repo" --store "$work/store"
 check "the failed build is listed" expect 0 "failed" "$kiln" builds --store "$work/store"
 check "a missing path is an error" expect 105 "Directory does not exist" "$kiln" build "$work/nowhere" --store "$work/store"
+
+# --- deploys against fake-databricks serve ---------------------------------------------------
+sed -i 's/deployVerison: 3/deployVersion: 3/' "$repo/jobs/orders/configs/production.yaml"
+cat > "$work/serve.json" <<'JSON'
+{"latency_ms": 0, "limits": {"rate_limits": false},
+ "runs": {"serverless_setup_ms": 200, "task_cleanup_ms": 100, "run_cleanup_ms": 100},
+ "workloads": {"default": {"kind": "batch", "duration_ms": 600000}}}
+JSON
+"$fake" serve --port 0 --token t --config "$work/serve.json" > "$work/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.05; done
+port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log" | head -1)
+export KILN_DB=$work/kiln.db KILN_STORE=$work/store DATABRICKS_HOST=http://127.0.0.1:$port DATABRICKS_TOKEN=t
+# GET a path of the served workspace (bash's /dev/tcp: no curl needed).
+api_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n' "$1" >&3
+  cat <&3
+  exec 3<&-
+}
+
+"$kiln" build "$repo" > "$work/b1.out" 2>&1
+b1=$(sed -n 's/^build \(b-[^ ]*\) of commit.*/\1/p' "$work/b1.out")
+check "a fresh build to deploy" test -n "$b1"
+check "a deploy by hand runs to its end, phase by phase" expect 0 "succeeded: run" "$kiln" deploy orders --target production --build "$b1" --poll 0.1 --reason "first"
+check "the deploy printed its phases" expect 0 "no run was active" "$kiln" history orders --target production --phases
+check "status shows the deployed version and build" expect 0 "deployed" "$kiln" status orders
+check "status names the build" bash -c "'$kiln' status orders | grep -q '$b1'"
+check "the workspace holds one job tagged as kiln's" bash -c "$(declare -f api_get); port=$port; api_get '/api/2.2/jobs/list?name=orders' | grep -q '\"kiln_managed\":\"true\"'"
+
+sed -i 's/deployVersion: 3/deployVersion: 4/' "$repo/jobs/orders/configs/production.yaml"
+git -C "$repo" -c user.name=t -c user.email=t@t commit -qam "orders v4"
+"$kiln" build "$repo" > "$work/b2.out" 2>&1
+b2=$(sed -n 's/^build \(b-[^ ]*\) of commit.*/\1/p' "$work/b2.out")
+check "CD deploys the raised deployVersion by itself" expect 0 "1 deploy(s) requested" "$kiln" run --cd-target production --once --poll 0.1
+check "CD deployed version 4 from the new build" bash -c "'$kiln' status orders --target production | grep -q ' 4 .*$b2'"
+check "CD asks only once per build" expect 0 "0 deploy(s) requested" "$kiln" run --cd-target production --once --poll 0.1
+check "a rollback is a deploy of the older build" expect 0 "succeeded" "$kiln" deploy orders --target production --build "$b1" --poll 0.1 --reason "rollback"
+check "status shows the rolled back version" bash -c "'$kiln' status orders --target production | grep -q ' 3 .*$b1'"
+check "history lists the three deployments newest first" bash -c "'$kiln' history orders --target production | sed -n 2p | grep -q rollback && '$kiln' history orders | grep -c succeeded | grep -q 3"
+check "a deploy of an unknown build is refused" expect 2 "b-nope" "$kiln" deploy orders --target production --build b-nope
+check "a job without deployments has no history" expect 1 "no deployments of payments" "$kiln" history payments
+check "status of an unknown job is an error" expect 1 "no job payments" "$kiln" status payments
+check "a missing DB is an error, not a new file" expect 2 "no metadata DB" "$kiln" status --db "$work/none.db"
+check "a deploy that cannot reach the workspace gives up waiting and says it goes on later" expect 1 "goes on the next time kiln runs" "$kiln" deploy orders --target development --build "$b1" --host http://127.0.0.1:1 --timeout 5 --poll 0.1
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,14 +1,74 @@
 // kiln: CI/CD for Databricks jobs.
-//   kiln validate PATH...             check job configs and folders
-//   kiln build REPO --store STORE     package every job of REPO as one build
-//   kiln builds --store STORE         list builds (--commit SHA: of one commit)
-// Deploys, status and history come with the workflow engine.
+//   kiln validate PATH...                         check job configs and folders
+//   kiln build REPO --store STORE                 package every job of REPO as one build
+//   kiln builds --store STORE                     list builds (--commit SHA: of one commit)
+//   kiln deploy JOB --target T --build B ...      deploy a build of a job (a rollback too)
+//   kiln run [--cd-target T]... [--once] ...      run kiln: CD and every open workflow
+//   kiln status [JOB] --db DB                     what is deployed where
+//   kiln history JOB --db DB                      a job's deployments
+// docs/cli.md has every option.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 #include "platform/cli/build_command.h"
+#include "platform/cli/deploy_commands.h"
+#include "platform/cli/status_commands.h"
 #include "platform/config/validate_command.h"
+#include "platform/store/sqlite_store.h"
+
+namespace {
+
+// --db and --store fall back to KILN_DB and KILN_STORE.
+void add_db(CLI::App* command, std::string& db) {
+  command->add_option("--db", db, "The metadata DB (an SQLite file)")
+      ->envname("KILN_DB")
+      ->required();
+}
+void add_store(CLI::App* command, std::string& store) {
+  command->add_option("--store", store, "The artifact store (a directory)")
+      ->envname("KILN_STORE")
+      ->required();
+}
+
+void add_connection(CLI::App* command, kiln::cli::Connection& c) {
+  add_store(command, c.store);
+  add_db(command, c.db);
+  command->add_option("--host", c.databricks.host, "Workspace URL (else DATABRICKS_HOST, profile)");
+  command->add_option("--token", c.databricks.token,
+                      "Access token (else DATABRICKS_TOKEN, profile)");
+  command->add_option("--profile", c.databricks.profile, "Profile of ~/.databrickscfg");
+  command->add_option("--config-file", c.databricks.config_file, "Instead of ~/.databrickscfg");
+  command->add_option("--ca-file", c.ca_file, "PEM trust anchors for TLS (else the system's)");
+  command->add_option("--poll", c.poll_s, "Seconds between polls of the workspace")
+      ->check(CLI::Range(0.01, 3600.0));
+  command
+      ->add_option("--wait-for", c.wait_for,
+                   "A deploy succeeds when its run is running, or has ended (first-run-end)")
+      ->check(CLI::IsMember({"running", "first-run-end"}));
+}
+
+std::string user_name() {
+  const char* user = std::getenv("USER");
+  return std::string("user:") + (user != nullptr && *user != '\0' ? user : "unknown");
+}
+
+// Opens the DB for a read-only command; exit code 2 with a message if it cannot be.
+std::unique_ptr<kiln::store::MetadataStore> open_db(const std::string& db, const char* command) {
+  if (db != ":memory:" && !std::filesystem::exists(db)) {
+    std::cerr << command << ": no metadata DB at " << db << "\n";
+    return nullptr;
+  }
+  auto store = kiln::store::open_sqlite_store(db);
+  if (!store) {
+    std::cerr << command << ": " << db << ": " << store.error().describe() << "\n";
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kiln: CI/CD for Databricks jobs"};
@@ -24,13 +84,56 @@ int main(int argc, char** argv) {
   build_cmd->add_option("repo", repo, "The repository (a git checkout)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  build_cmd->add_option("--store", store, "The artifact store (a directory)")->required();
+  add_store(build_cmd, store);
 
   auto* builds_cmd = app.add_subcommand("builds", "List the builds in a store");
-  builds_cmd->add_option("--store", store, "The artifact store (a directory)")
+  // One variable per option: CLI11 fills an option of a subcommand that was not invoked from
+  // its environment variable, which would overwrite a shared one.
+  std::string builds_store;
+  builds_cmd->add_option("--store", builds_store, "The artifact store (a directory)")
+      ->envname("KILN_STORE")
       ->required()
       ->check(CLI::ExistingDirectory);
   builds_cmd->add_option("--commit", commit, "Only the builds of this commit SHA");
+
+  kiln::cli::DeployCommand deploy;
+  deploy.requested_by = user_name();
+  bool no_wait = false;
+  auto* deploy_cmd = app.add_subcommand(
+      "deploy", "Deploy a build of a job to a target (an older build: a rollback)");
+  deploy_cmd->add_option("job", deploy.job, "The job's name")->required();
+  deploy_cmd->add_option("--target", deploy.target, "The target (environment)")->required();
+  deploy_cmd->add_option("--build", deploy.build, "The build id (kiln builds lists them)")
+      ->required();
+  deploy_cmd->add_option("--reason", deploy.reason, "Why, for the history");
+  deploy_cmd->add_option("--by", deploy.requested_by, "Who asks (default user:$USER)");
+  deploy_cmd->add_flag("--no-wait", no_wait, "Record the request and return");
+  deploy_cmd->add_option("--timeout", deploy.timeout_s, "Seconds to wait for the deploy's end")
+      ->check(CLI::PositiveNumber);
+  add_connection(deploy_cmd, deploy.connection);
+
+  kiln::cli::RunCommand run;
+  auto* run_cmd = app.add_subcommand("run", "Run kiln: CD for the targets and every open workflow");
+  run_cmd->add_option("--cd-target", run.cd_targets, "A target CD delivers to (repeatable)");
+  run_cmd->add_flag("--once", run.once, "One CD pass; exit when its deploys have ended");
+  add_connection(run_cmd, run.connection);
+
+  kiln::cli::StatusQuery status;
+  std::string status_db, job, target;
+  auto* status_cmd = app.add_subcommand("status", "What is deployed where");
+  status_cmd->add_option("job", job, "Only this job");
+  status_cmd->add_option("--target", target, "Only this target");
+  add_db(status_cmd, status_db);
+
+  kiln::cli::HistoryQuery history;
+  std::string history_db, history_target;
+  auto* history_cmd = app.add_subcommand("history", "A job's deployments, newest first");
+  history_cmd->add_option("job", history.job, "The job's name")->required();
+  history_cmd->add_option("--target", history_target, "Only this target");
+  history_cmd->add_option("--limit", history.limit, "At most this many")
+      ->check(CLI::PositiveNumber);
+  history_cmd->add_flag("--phases", history.phases, "Also each deployment's phases");
+  add_db(history_cmd, history_db);
 
   CLI11_PARSE(app, argc, argv);
   if (validate->parsed()) return kiln::config::run_validate(paths, std::cout);
@@ -43,6 +146,26 @@ int main(int argc, char** argv) {
                            .count();
     return kiln::cli::run_build(build, std::cout, std::cerr);
   }
-  if (builds_cmd->parsed()) return kiln::cli::run_list_builds(store, commit, std::cout, std::cerr);
+  if (builds_cmd->parsed()) {
+    return kiln::cli::run_list_builds(builds_store, commit, std::cout, std::cerr);
+  }
+  if (deploy_cmd->parsed()) {
+    deploy.wait = !no_wait;
+    return kiln::cli::run_deploy(deploy, std::cout, std::cerr);
+  }
+  if (run_cmd->parsed()) return kiln::cli::run_agent(run, std::cout, std::cerr);
+  if (status_cmd->parsed()) {
+    auto opened = open_db(status_db, "kiln status");
+    if (!opened) return 2;
+    if (!job.empty()) status.job = job;
+    if (!target.empty()) status.target = target;
+    return kiln::cli::print_status(*opened, status, std::cout, std::cerr);
+  }
+  if (history_cmd->parsed()) {
+    auto opened = open_db(history_db, "kiln history");
+    if (!opened) return 2;
+    if (!history_target.empty()) history.target = history_target;
+    return kiln::cli::print_history(*opened, history, std::cout, std::cerr);
+  }
   return 2;
 }

@@ -100,6 +100,13 @@ TEST_CASE("jobs upsert and list by target in name order", "[jobs]") {
   CHECK(prod[1].name == "etl");
   CHECK(store->list_jobs("dev", 10).value().size() == 1);
   CHECK(store->list_jobs("staging", 10).value().empty());
+  auto all = store->list_all_jobs(10).value();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].name == "agg");
+  CHECK(all[1].name == "etl");
+  CHECK(all[1].target == "dev");
+  CHECK(all[2].target == "prod");
+  CHECK(store->list_all_jobs(1).value().size() == 1);
 }
 
 TEST_CASE("a job naming an unknown build is refused", "[jobs]") {

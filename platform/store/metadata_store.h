@@ -67,6 +67,8 @@ class MetadataStore {
   virtual Result<Job> get_job(const std::string& name, const std::string& target) = 0;
   virtual Result<std::vector<Job>> list_jobs(const std::string& target,
                                              std::size_t limit) = 0;  // by name
+  // Every target's jobs, by name then target.
+  virtual Result<std::vector<Job>> list_all_jobs(std::size_t limit) = 0;
 
   // --- deployments ---
   // Records a queued deployment and returns it with its new id. A (name, target) has at most

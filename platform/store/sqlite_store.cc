@@ -149,6 +149,14 @@ Result<std::vector<Job>> SqliteStore::list_jobs(const std::string& target, std::
   return read_all(*s, read_job);
 }
 
+Result<std::vector<Job>> SqliteStore::list_all_jobs(std::size_t limit) {
+  auto s = db_.prepare(std::string("SELECT ") + kJobColumns +
+                       " FROM jobs ORDER BY name, target LIMIT ?");
+  if (!s) return s.error();
+  s->bind_all(sql_limit(limit));
+  return read_all(*s, read_job);
+}
+
 // --- runs ----------------------------------------------------------------------------------
 
 Status SqliteStore::upsert_run(const Run& run) {

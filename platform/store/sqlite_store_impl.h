@@ -30,6 +30,7 @@ class SqliteStore final : public MetadataStore {
   Status upsert_job(const Job& job) override;
   Result<Job> get_job(const std::string& name, const std::string& target) override;
   Result<std::vector<Job>> list_jobs(const std::string& target, std::size_t limit) override;
+  Result<std::vector<Job>> list_all_jobs(std::size_t limit) override;
 
   Result<Deployment> create_deployment(const DeploymentRequest& request) override;
   Result<Deployment> get_deployment(std::int64_t id) override;

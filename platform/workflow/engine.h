@@ -16,6 +16,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/clock/clock.h"
 #include "platform/store/metadata_store.h"
@@ -74,7 +75,8 @@ class Engine {
   // Schedules workflow `id` to step at once (a deploy finished; the one queued behind it may go).
   void wake(std::int64_t id);
 
-  void on_step(StepObserver observer) { observer_ = std::move(observer); }
+  // Adds an observer; every observer is called after each commit, in the order added.
+  void on_step(StepObserver observer) { observers_.push_back(std::move(observer)); }
   const EngineCounters& counters() const { return counters_; }
   // The last store failure the engine absorbed (for logs); "" if none.
   const std::string& last_store_error() const { return last_store_error_; }
@@ -113,7 +115,7 @@ class Engine {
   std::uint64_t next_generation_ = 1;
   core::TimerId rescan_timer_ = 0;
   EngineCounters counters_;
-  StepObserver observer_;
+  std::vector<StepObserver> observers_;
   // Shared with callbacks so that an answer arriving after the engine is gone does nothing.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -1,0 +1,218 @@
+#include "platform/cli/deploy_commands.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/clock/real_loop.h"
+#include "platform/artifacts/local_store.h"
+#include "platform/cli/status_commands.h"
+#include "platform/runtime/kiln.h"
+#include "platform/store/sqlite_store.h"
+#include "platform/workspace/http_workspace.h"
+
+namespace kiln::cli {
+namespace {
+
+constexpr std::size_t kAll = 1'000'000;
+
+// Everything a command needs to run kiln on the wall clock. Members are destroyed in reverse
+// order: kiln before the workspace it calls, the loop and the stores.
+struct Session {
+  boost::asio::io_context io;
+  std::unique_ptr<core::RealLoop> loop;
+  std::unique_ptr<artifacts::ArtifactStore> artifacts;
+  std::unique_ptr<store::MetadataStore> store;
+  std::unique_ptr<workspace::HttpWorkspace> workspace;
+  std::unique_ptr<runtime::Kiln> kiln;
+  std::string host;
+};
+
+std::unique_ptr<Session> open_session(const Connection& c, const std::vector<std::string>& cd,
+                                      const char* command, std::ostream& err) {
+  auto s = std::make_unique<Session>();
+  s->loop = std::make_unique<core::RealLoop>(s->io);
+  auto artifacts = artifacts::open_local_store(c.store);
+  if (!artifacts) {
+    err << command << ": artifact store " << c.store << ": " << artifacts.error().message << "\n";
+    return nullptr;
+  }
+  s->artifacts = std::move(artifacts).value();
+  auto store = store::open_sqlite_store(c.db);
+  if (!store) {
+    err << command << ": metadata DB " << c.db << ": " << store.error().describe() << "\n";
+    return nullptr;
+  }
+  s->store = std::move(store).value();
+  const auto config = workspace::resolve_databricks_config(c.databricks);
+  if (!config.ok()) {
+    err << command << ": " << config.error << "\n";
+    return nullptr;
+  }
+  s->host = config.config->host;
+  workspace::HttpConfig http;
+  http.host = config.config->host;
+  http.token = config.config->token;
+  http.ca_file = c.ca_file;
+  try {
+    s->workspace = std::make_unique<workspace::HttpWorkspace>(s->io, http);
+  } catch (const std::exception& e) {
+    err << command << ": workspace " << http.host << ": " << e.what() << "\n";
+    return nullptr;
+  }
+  if (c.wait_for != "running" && c.wait_for != "first-run-end") {
+    err << command << ": --wait-for: expected running or first-run-end, got " << c.wait_for << "\n";
+    return nullptr;
+  }
+  runtime::KilnOptions options;
+  options.cd_targets = cd;
+  options.deploy.poll_ms = static_cast<core::DurationMs>(c.poll_s * 1000);
+  options.deploy.queue_poll_ms = options.deploy.poll_ms;
+  options.deploy.wait_for =
+      c.wait_for == "running" ? deploy::WaitFor::kRunning : deploy::WaitFor::kFirstRunEnd;
+  // The wall clock seeds only the retry jitter, never anything simulated.
+  options.seed = static_cast<std::uint64_t>(s->loop->now_ms());
+  s->kiln =
+      std::make_unique<runtime::Kiln>(*s->loop, *s->store, *s->artifacts, *s->workspace, options);
+  return s;
+}
+
+// Prints each phase of a deployment as it starts and ends.
+class PhasePrinter {
+ public:
+  PhasePrinter(store::MetadataStore& store, std::ostream& out) : store_(store), out_(out) {}
+  void print(std::int64_t deployment_id) {
+    auto phases = store_.list_phases(deployment_id);
+    if (!phases) return;
+    auto deployment = store_.get_deployment(deployment_id);
+    const std::string who =
+        deployment ? deployment->request.name + " (" + deployment->request.target + ")" : "";
+    for (const auto& p : *phases) {
+      auto& shown = shown_[{deployment_id, p.seq}];
+      if (shown == p.outcome) continue;
+      shown = p.outcome;
+      const std::int64_t at = p.finished_ms.value_or(p.started_ms);
+      out_ << format_time(at) << "  " << who << " deployment " << deployment_id << "  " << p.phase
+           << " " << store::to_string(p.outcome) << (p.reason.empty() ? "" : ": " + p.reason)
+           << std::endl;
+    }
+  }
+
+ private:
+  store::MetadataStore& store_;
+  std::ostream& out_;
+  std::map<std::pair<std::int64_t, int>, store::PhaseOutcome> shown_;
+};
+
+std::int64_t deployment_of(const store::Workflow& w) {
+  return w.state.value("deployment_id", std::int64_t{0});
+}
+
+}  // namespace
+
+int run_deploy(const DeployCommand& command, std::ostream& out, std::ostream& err) {
+  auto s = open_session(command.connection, {}, "kiln deploy", err);
+  if (!s) return 2;
+  if (auto started = s->kiln->start(); !started) {
+    err << "kiln deploy: " << started.error().describe() << "\n";
+    return 2;
+  }
+  auto requested = s->kiln->deploy(command.job, command.target, command.build, command.requested_by,
+                                   command.reason);
+  if (!requested) {
+    err << "kiln deploy: " << requested.error().message << "\n";
+    return 2;
+  }
+  const auto id = requested->deployment.id;
+  out << "deployment " << id << ": " << command.job << " (" << command.target << ") version "
+      << requested->deployment.request.version << " from build " << command.build << " to "
+      << s->host
+      << (requested->superseded
+              ? ", superseding queued deployment " + std::to_string(*requested->superseded)
+              : std::string())
+      << std::endl;
+  if (!command.wait) {
+    out << "queued; it runs the next time kiln runs (kiln run)\n";
+    return 0;
+  }
+  PhasePrinter printer(*s->store, out);
+  int code = 1;
+  bool finished = false;
+  s->kiln->engine().on_step([&](const store::Workflow& w) {
+    if (w.kind != deploy::kDeployKind || deployment_of(w) != id) return;
+    printer.print(id);
+    auto d = s->store->get_deployment(id);
+    if (!d || store::is_open(d->status)) return;
+    finished = true;
+    out << "deployment " << id << " " << store::to_string(d->status)
+        << (d->outcome_reason.empty() ? "" : ": " + d->outcome_reason) << std::endl;
+    code = d->status == store::DeploymentStatus::kSucceeded ? 0 : 1;
+    s->io.stop();
+  });
+  s->loop->schedule_after(static_cast<core::DurationMs>(command.timeout_s * 1000),
+                          [&] { s->io.stop(); });
+  boost::asio::signal_set signals(s->io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) s->io.stop();
+  });
+  s->io.run();
+  if (!finished) {
+    auto d = s->store->get_deployment(id);
+    err << "kiln deploy: deployment " << id << " is still "
+        << (d ? std::string(store::to_string(d->status)) : "open")
+        << "; it goes on the next time kiln runs (kiln run)\n";
+  }
+  return code;
+}
+
+int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err) {
+  auto s =
+      open_session(command.connection,
+                   command.once ? std::vector<std::string>{} : command.cd_targets, "kiln run", err);
+  if (!s) return 2;
+  if (auto started = s->kiln->start(); !started) {
+    err << "kiln run: " << started.error().describe() << "\n";
+    return 2;
+  }
+  PhasePrinter printer(*s->store, out);
+  std::set<std::int64_t> failed;
+  auto open_deploys = [&] {
+    std::size_t n = 0;
+    if (auto open = s->store->list_open_workflows(kAll)) {
+      for (const auto& w : *open) n += w.kind == deploy::kDeployKind ? 1 : 0;
+    }
+    return n;
+  };
+  s->kiln->engine().on_step([&](const store::Workflow& w) {
+    if (w.kind != deploy::kDeployKind) return;
+    const auto id = deployment_of(w);
+    printer.print(id);
+    if (w.status == store::WorkflowStatus::kOpen) return;
+    if (auto d = s->store->get_deployment(id); d) {
+      out << "deployment " << id << " " << store::to_string(d->status)
+          << (d->outcome_reason.empty() ? "" : ": " + d->outcome_reason) << std::endl;
+      if (d->status == store::DeploymentStatus::kFailed) failed.insert(id);
+    }
+    if (command.once && open_deploys() == 0) s->io.stop();
+  });
+  if (command.once) {
+    for (const auto& target : command.cd_targets) {
+      const auto pass =
+          cd::run_cd_pass(*s->store, *s->artifacts, s->kiln->engine(), target, s->loop->now_ms());
+      out << "cd " << target << ": build " << (pass.build_id.empty() ? "-" : pass.build_id) << ", "
+          << pass.requested.size() << " deploy(s) requested\n";
+      for (const auto& e : pass.errors) err << "kiln run: cd " << target << ": " << e << "\n";
+    }
+    if (open_deploys() == 0) return 0;
+  }
+  boost::asio::signal_set signals(s->io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) s->io.stop();
+  });
+  s->io.run();
+  return failed.empty() ? 0 : 1;
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,54 @@
+// `kiln deploy` and `kiln run`: the commands that change a workspace. Both open the artifact
+// store, the metadata DB and the workspace (the REST backend, host and token resolved as the
+// Databricks CLI does), and run kiln's engine on the wall clock.
+//
+//   kiln deploy JOB --target T --build B   records a deploy of build B (any past build: that is a
+//                                          rollback) and, unless --no-wait, runs it to its end,
+//                                          printing each phase
+//   kiln run [--cd-target T]... [--once]   resumes every open workflow and delivers raised
+//                                          deployVersions of the newest build to each target;
+//                                          --once: one CD pass, then exit when nothing is left
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "platform/workspace/databricks_config.h"
+
+namespace kiln::cli {
+
+struct Connection {
+  std::string store;  // the artifact store directory
+  std::string db;     // the metadata DB file
+  workspace::ConfigFlags databricks;
+  std::string ca_file;               // PEM trust anchors for TLS; empty: the system store
+  double poll_s = 5;                 // how often deploys poll the workspace
+  std::string wait_for = "running";  // or "first-run-end"
+};
+
+struct DeployCommand {
+  Connection connection;
+  std::string job, target, build;
+  std::string requested_by;  // "user:<name>"
+  std::string reason;
+  bool wait = true;
+  double timeout_s = 3600;  // --wait gives up (the deploy goes on when kiln runs again)
+};
+
+// Exit code: 0 the deploy succeeded (or was queued, with --no-wait); 1 it failed, was superseded
+// or did not end within the timeout; 2 the request was refused or nothing could be opened.
+int run_deploy(const DeployCommand& command, std::ostream& out, std::ostream& err);
+
+struct RunCommand {
+  Connection connection;
+  std::vector<std::string> cd_targets;
+  bool once = false;
+};
+
+// Exit code: 0 (after --once, or on SIGINT/SIGTERM); 1 if a deploy of --once failed; 2 if
+// nothing could be opened.
+int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err);
+
+}  // namespace kiln::cli
