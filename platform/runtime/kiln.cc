@@ -4,7 +4,7 @@ namespace kiln::runtime {
 
 workspace::RetryPolicy KilnOptions::kiln_retry_policy() {
   workspace::RetryPolicy policy;
-  policy.retry_unanswered_creates = false;
+  policy.retry_creates = false;
   return policy;
 }
 
@@ -18,8 +18,8 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
       retrying_(workspace, clock, core::Random(options_.seed).stream("kiln-workspace"),
                 options_.workspace_retry),
       deploy_(clock, retrying_, store, artifacts, options_.deploy),
-      engine_(clock, store, options_.engine),
-      cd_(store, artifacts, engine_, options_.cd) {
+      cd_(store, artifacts, engine_, options_.cd),
+      engine_(clock, store, options_.engine) {
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   engine_.on_step([this](const store::Workflow& w) { on_step(w); });

@@ -31,8 +31,8 @@ struct KilnOptions {
   workspace::RetryPolicy workspace_retry = kiln_retry_policy();
   std::uint64_t seed = 1;  // the retrying layer's jitter
 
-  // The SDKs' retry policy, except that a lost jobs/create answer is not retried (the deploy
-  // finds the job by its tags instead).
+  // The SDKs' retry policy, except that jobs/create is never retried there (the deploy step
+  // retries it, after looking for the job by its tags).
   static workspace::RetryPolicy kiln_retry_policy();
 };
 
@@ -65,8 +65,8 @@ class Kiln {
   workspace::RetryingWorkspace retrying_;
   // The engine is destroyed before the kinds it calls (members go in reverse order).
   deploy::DeployWorkflow deploy_;
+  cd::CdWorkflow cd_;  // holds a reference to engine_, used only once both exist
   workflow::Engine engine_;
-  cd::CdWorkflow cd_;
 };
 
 }  // namespace kiln::runtime

@@ -21,11 +21,12 @@ struct RetryPolicy {
   double rate_limit_per_s = 15;  // client-side token bucket (Go SDK default); <= 0: off
   int rate_limit_burst = 15;
   bool add_idempotency_tokens = true;  // to POST jobs/run-now and jobs/runs/submit
-  // The SDKs retry a request that got no answer whatever it was; but jobs/create has no
-  // idempotency token, so a retry after a lost answer may create a second job. false delivers
-  // the lost answer instead, for a caller that finds the job it may have created (kiln's deploy
-  // looks for its tags) rather than leaking one.
-  bool retry_unanswered_creates = true;
+  // The SDKs retry jobs/create like any request; but it has no idempotency token, so a retry
+  // after a lost answer may create a second job, and a retry still going on after its caller
+  // gave up on it (a workflow step that timed out) races the caller's own next try. false
+  // delivers every failed jobs/create at once, to a caller that finds the job it may have
+  // created (kiln's deploy looks for its tags) before trying again.
+  bool retry_creates = true;
 };
 
 // True if the SDKs retry this answer:

@@ -55,8 +55,7 @@ void wait_until(const std::shared_ptr<State>& s, core::TimeMs at_ms,
 }
 
 void answered(const std::shared_ptr<State>& s, const std::shared_ptr<Call>& c, ApiResponse r) {
-  const bool unsafe_retry =
-      r.status == 0 && !s->policy.retry_unanswered_creates && creates_job(c->request);
+  const bool unsafe_retry = !s->policy.retry_creates && creates_job(c->request);
   if (!is_retriable(r) || unsafe_retry) {
     c->done(std::move(r));
     return;

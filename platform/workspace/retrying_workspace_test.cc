@@ -175,11 +175,11 @@ TEST_CASE("A lost answer after run-now is retried into exactly one run", "[retry
   }
 }
 
-TEST_CASE("A lost answer to jobs/create is delivered when retrying it could duplicate the job",
+TEST_CASE("A failed jobs/create is delivered at once when retrying it could duplicate the job",
           "[retrying]") {
   for (const bool retry : {true, false}) {
     RetryPolicy p = no_jitter();
-    p.retry_unanswered_creates = retry;
+    p.retry_creates = retry;
     Fixture f(p);
     auto rule = fault("POST /api/2.2/jobs/create", 0, 1);
     rule.drop = true;
@@ -196,9 +196,19 @@ TEST_CASE("A lost answer to jobs/create is delivered when retrying it could dupl
       CHECK(listed["jobs"].size() == 1);
     }
   }
+  // A 503 on jobs/create too: the caller retries it, after looking for the job.
+  {
+    RetryPolicy p = no_jitter();
+    p.retry_creates = false;
+    Fixture f(p);
+    f.w.ws.add_api_fault(fault("POST /api/2.2/jobs/create", 503, 1));
+    const auto r = f.call(ApiRequest::post("/api/2.2/jobs/create", fakedb::testing::job_spec("a")));
+    CHECK(r.status == 503);
+    CHECK(f.recorder.requests.size() == 1);
+  }
   // Other requests without an answer are still retried.
   RetryPolicy p = no_jitter();
-  p.retry_unanswered_creates = false;
+  p.retry_creates = false;
   Fixture f(p);
   auto rule = fault("GET /api/2.2/jobs/list", 0, 1);
   rule.drop = true;
