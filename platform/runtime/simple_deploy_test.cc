@@ -299,3 +299,36 @@ TEST_CASE("A blue-green config is refused until the blue-green strategy exists",
 }
 
 }  // namespace kiln::runtime
+
+namespace kiln::runtime {
+
+TEST_CASE("The same world and seed give the same deploys to the millisecond", "[deploy]") {
+  // Random 503s and latency drawn from the seed; every phase time and id must repeat.
+  auto history = [](std::uint64_t seed) {
+    auto options = World::default_options();
+    options.seed = seed;
+    World world(
+        options,
+        {{"latency_ms", {{"uniform", {20, 400}}}},
+         {"faults", {{"api", {{{"pattern", "*"}, {"status", 503}, {"probability", 0.2}}}}}}});
+    const auto b1 = world.build({{"orders", "production", 1, "/Workspace/etl/stream"}});
+    const auto b2 = world.build({{"orders", "production", 2, "/Workspace/etl/stream"}}, 2);
+    std::string out;
+    for (const auto& b : {b1, b2, b1}) {
+      const auto d = world.run_until_finished(world.deploy("orders", "production", b));
+      out += std::string(store::to_string(d.status)) + " " + std::to_string(*d.finished_ms) + "\n";
+      for (const auto& p : world.phases(d.id)) {
+        out += "  " + p.phase + " " + std::to_string(p.started_ms) + " " +
+               std::to_string(p.finished_ms.value_or(-1)) + " " + p.reason + "\n";
+      }
+    }
+    return out;
+  };
+  const auto first = history(7);
+  INFO(first);
+  CHECK(first.find("succeeded") != std::string::npos);
+  CHECK(history(7) == first);
+  CHECK(history(8) != first);
+}
+
+}  // namespace kiln::runtime
