@@ -130,7 +130,14 @@ void FakeWorkspace::schedule_faults() {
   }
 }
 
-ApiResponse FakeWorkspace::dispatch(const ApiRequest& request) {
+ApiResponse FakeWorkspace::inspect(const ApiRequest& request) {
+  if (request.method != "GET") {
+    return ApiResponse::from(ApiError::invalid_parameter("inspect() answers GET requests only"));
+  }
+  return dispatch(request, false);
+}
+
+ApiResponse FakeWorkspace::dispatch(const ApiRequest& request, bool rate_limited) {
   const auto target = parse_path(request.path);
   if (!target) return ApiResponse::from(ApiError::bad_target(request.path));
   const bool jobs_area = target->area == "jobs";
@@ -145,8 +152,10 @@ ApiResponse FakeWorkspace::dispatch(const ApiRequest& request) {
   for (const auto& route : routes()) {
     if (target->area != route.area || target->name != route.name) continue;
     if (request.method != route.method) break;
-    if (auto limited = rate_limiter_.admit(target->area + "/" + target->name, ctx_.now_ms())) {
-      return ApiResponse::from(*limited);
+    if (rate_limited) {
+      if (auto limited = rate_limiter_.admit(target->area + "/" + target->name, ctx_.now_ms())) {
+        return ApiResponse::from(*limited);
+      }
     }
     auto params = Params::from(request);
     if (!params) return ApiResponse::from(params.error());
@@ -162,7 +171,7 @@ ApiResponse FakeWorkspace::handle(const ApiRequest& request) {
   if (decision.answer && !decision.run_handler) {
     response = *decision.answer;
   } else {
-    response = dispatch(request);
+    response = dispatch(request, true);
     if (decision.answer) response = *decision.answer;  // done, but the answer is lost
   }
   response.delay_ms += decision.delay_ms;

@@ -34,6 +34,10 @@ class FakeWorkspace final : public WorkspaceApi {
   ApiResponse handle(const ApiRequest& request);
   void call(ApiRequest request, std::function<void(ApiResponse)> done) override;
 
+  // A read for an observer (a scenario's expectations): a GET answered from the current state
+  // without faults, rate limits or events, so looking does not change what it looks at.
+  ApiResponse inspect(const ApiRequest& request);
+
   // Test and scenario hooks (the admin endpoints of `serve` map onto these).
   void add_api_fault(faults::ApiFaultRule rule) { api_faults_.add(std::move(rule)); }
   void clear_api_faults() { api_faults_.clear(); }
@@ -66,7 +70,7 @@ class FakeWorkspace final : public WorkspaceApi {
     Handler handler;
   };
   static const std::vector<Route>& routes();
-  ApiResponse dispatch(const ApiRequest& request);
+  ApiResponse dispatch(const ApiRequest& request, bool rate_limited);
 
   // jobs_endpoints.cc
   ApiResult<nlohmann::json> jobs_create(const Params& p, jobs::ApiVersion v);

@@ -227,6 +227,22 @@ TEST_CASE("per endpoint rate limits come from the config", "[router][limits]") {
   CHECK(w.get("list").ok());
 }
 
+TEST_CASE("inspect reads without faults, rate limits or events", "[router]") {
+  Workspace w(json{{"limits", {{"rate_limits", {{"jobs/list", 1}}}}}});
+  CHECK(w.get("list").ok());
+  faults::ApiFaultRule down;
+  down.pattern = "*";
+  w.ws.add_api_fault(down);
+  std::uint64_t events = 0;
+  w.events.subscribe([&](const kiln::core::Event&) { ++events; });
+  const auto looked = w.ws.inspect(ApiRequest::get("/api/2.2/jobs/list"));
+  CHECK(looked.ok());
+  CHECK(events == 0);
+  CHECK(w.get("list").status == 503);  // the fault still bites real callers
+  CHECK(w.ws.inspect(ApiRequest::post("/api/2.2/jobs/create", job_spec("x"))).status == 400);
+  CHECK(w.ws.job_count() == 0);
+}
+
 TEST_CASE("config errors name the field", "[router][config]") {
   CHECK(config_error(json(nullptr)) == "<ok>");
   CHECK(config_error(test_config_json()) == "<ok>");

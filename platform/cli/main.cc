@@ -6,6 +6,8 @@
 //   kiln run [--cd-target T]... [--once] ...      run kiln: CD and every open workflow
 //   kiln status [JOB] --db DB                     what is deployed where
 //   kiln history JOB --db DB                      a job's deployments
+//   kiln scenario run FILE [--seed N] ...         run a scenario on virtual time, with verdicts
+//   kiln scenario swarm FILE --seeds N            run it under many seeds
 // docs/cli.md has every option.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -16,6 +18,7 @@
 #include "platform/cli/deploy_commands.h"
 #include "platform/cli/status_commands.h"
 #include "platform/config/validate_command.h"
+#include "platform/scenario/scenario_command.h"
 #include "platform/store/sqlite_store.h"
 
 namespace {
@@ -135,7 +138,35 @@ int main(int argc, char** argv) {
   history_cmd->add_flag("--phases", history.phases, "Also each deployment's phases");
   add_db(history_cmd, history_db);
 
+  auto* scenario_cmd = app.add_subcommand("scenario", "Run scenario files (docs/scenarios.md)");
+  scenario_cmd->require_subcommand(1);
+  kiln::scenario::RunCommand scenario_run;
+  std::uint64_t run_seed = 0;
+  auto* scenario_run_cmd =
+      scenario_cmd->add_subcommand("run", "Run a scenario; exit 0 if every expectation holds");
+  scenario_run_cmd->add_option("file", scenario_run.file, "The scenario file")->required();
+  auto* seed_option =
+      scenario_run_cmd->add_option("--seed", run_seed, "Instead of the file's seed");
+  scenario_run_cmd->add_option("--trace", scenario_run.trace, "Write every event as JSON lines");
+  scenario_run_cmd->add_option("--report", scenario_run.report, "Write an HTML report");
+  scenario_run_cmd->add_flag("--quiet", scenario_run.quiet, "Only the verdicts, no timeline");
+  kiln::scenario::SwarmCommand swarm;
+  std::uint64_t swarm_seed = 0;
+  auto* swarm_cmd = scenario_cmd->add_subcommand("swarm", "Run a scenario under many seeds");
+  swarm_cmd->add_option("file", swarm.file, "The scenario file")->required();
+  swarm_cmd->add_option("--seeds", swarm.seeds, "How many seeds")->check(CLI::PositiveNumber);
+  auto* first_seed_option =
+      swarm_cmd->add_option("--first-seed", swarm_seed, "The first seed (default: the file's)");
+
   CLI11_PARSE(app, argc, argv);
+  if (scenario_run_cmd->parsed()) {
+    if (seed_option->count() > 0) scenario_run.seed = run_seed;
+    return kiln::scenario::run_command(scenario_run, std::cout, std::cerr);
+  }
+  if (swarm_cmd->parsed()) {
+    if (first_seed_option->count() > 0) swarm.first_seed = swarm_seed;
+    return kiln::scenario::swarm_command(swarm, std::cout, std::cerr);
+  }
   if (validate->parsed()) return kiln::config::run_validate(paths, std::cout);
   if (build_cmd->parsed()) {
     build.repo = repo;

@@ -1,0 +1,657 @@
+#include "platform/scenario/loader.h"
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/random/random.h"
+#include "platform/config/key_suggestion.h"
+#include "platform/config/yaml_document.h"
+#include "platform/scenario/duration.h"
+
+namespace kiln::scenario {
+namespace {
+
+using config::Diagnostic;
+using nlohmann::json;
+namespace d = config::detail;
+
+const std::vector<std::string> kTopKeys = {
+    "name", "description", "seed", "duration", "workspace", "kiln", "repo", "timeline", "expect"};
+const std::vector<std::string> kKilnKeys = {
+    "cd_targets",    "cd_interval", "poll",          "queue_poll",  "wait_for",     "stop_timeout",
+    "start_timeout", "run_timeout", "first_backoff", "max_backoff", "max_attempts", "step_timeout"};
+const std::vector<std::string> kJobKeys = {"name",          "target", "deployVersion", "strategy",
+                                           "healthSeconds", "owner",  "settings",      "workload"};
+const std::vector<std::string> kEventKinds = {
+    "merge",     "deploy", "crash", "api_outage", "rate_limit_storm", "cluster_launch_failure",
+    "run_fails", "note"};
+const std::vector<std::string> kWhen = {"at", "eventually", "always", "end"};
+
+class Loader {
+ public:
+  Loader(std::string file, YAML::Node root, json doc, std::optional<std::uint64_t> seed)
+      : file_(std::move(file)), root_(std::move(root)), doc_(std::move(doc)), seed_(seed) {}
+
+  std::optional<Scenario> load() {
+    if (!doc_.is_object()) {
+      error("",
+            "expected a mapping with name, description, seed, duration, repo, timeline "
+            "and expect; got " +
+                d::describe(doc_));
+      return std::nullopt;
+    }
+    unknown_keys("", doc_, kTopKeys);
+    Scenario s;
+    s.file = file_;
+    s.name = required_string("", "name");
+    if (!s.name.empty() && !std::regex_match(s.name, std::regex("[A-Za-z0-9_-]+"))) {
+      error("name", "expected letters, digits, '_' and '-' only; got '" + s.name + "'");
+    }
+    s.description = required_string("", "description");
+    if (const json* seed = required("", "seed")) {
+      if (seed->is_number_unsigned() ||
+          (seed->is_number_integer() && seed->get<std::int64_t>() >= 0)) {
+        s.seed = seed->get<std::uint64_t>();
+      } else {
+        error("seed", "expected an integer >= 0; got " + d::describe(*seed));
+      }
+    }
+    if (seed_) s.seed = *seed_;
+    random_ = core::Random(s.seed).stream("scenario");
+    if (required("", "duration")) s.duration_ms = duration("duration", false).value_or(0);
+    if (s.duration_ms <= 0 && diagnostics_.empty()) error("duration", "expected more than 0s");
+    s.workspace = workspace();
+    s.kiln = kiln();
+    s.repo = repo();
+    std::set<std::string> targets;
+    for (const auto& j : s.repo) targets.insert(j.target);
+    if (s.kiln.cd_targets.empty()) s.kiln.cd_targets.assign(targets.begin(), targets.end());
+    s.timeline = timeline(s);
+    s.expectations = expectations(s);
+    if (!diagnostics_.empty()) return std::nullopt;
+    return s;
+  }
+
+  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+ private:
+  // --- reading -------------------------------------------------------------------------------
+  void error(const std::string& path, const std::string& message) {
+    diagnostics_.push_back(d::diagnostic_at(file_, d::locate(root_, path), path, message));
+  }
+  Where where(const std::string& path) const {
+    const auto p = d::locate(root_, path);
+    return {file_, p.line, p.column};
+  }
+  static const json* get(const json& object, const std::string& key) {
+    auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+  }
+  const json& at(const std::string& path) const {
+    // path is built by child_path/item_path from the document's own keys
+    const json* node = &doc_;
+    std::string rest = path;
+    while (!rest.empty()) {
+      if (rest[0] == '[') {
+        const auto close = rest.find(']');
+        node = &(*node)[std::stoul(rest.substr(1, close - 1))];
+        rest = rest.substr(close + 1);
+        if (!rest.empty() && rest[0] == '.') rest = rest.substr(1);
+        continue;
+      }
+      const auto end = std::min(rest.find('.'), rest.find('['));
+      node = &(*node)[rest.substr(0, end)];
+      rest = end == std::string::npos ? "" : rest.substr(end);
+      if (!rest.empty() && rest[0] == '.') rest = rest.substr(1);
+    }
+    return *node;
+  }
+  void unknown_keys(const std::string& path, const json& object,
+                    const std::vector<std::string>& known) {
+    for (const auto& [key, value] : object.items()) {
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string message = "unknown field";
+      if (auto s = config::suggest(key, known))
+        message += "; did you mean '" + *s + "'?";
+      else {
+        message += "; expected one of";
+        for (const auto& k : known) message += " " + k;
+      }
+      const auto p = d::locate_key(root_, path, key);
+      diagnostics_.push_back(d::diagnostic_at(file_, p, d::child_path(path, key), message));
+    }
+  }
+  const json* required(const std::string& path, const std::string& key) {
+    const json& object = path.empty() ? doc_ : at(path);
+    const json* v = get(object, key);
+    if (v == nullptr || v->is_null()) {
+      error(path, "missing required field '" + key + "'");
+      return nullptr;
+    }
+    return v;
+  }
+  std::string required_string(const std::string& path, const std::string& key) {
+    const json* v = required(path, key);
+    if (v == nullptr) return "";
+    if (!v->is_string() || v->get<std::string>().empty()) {
+      error(d::child_path(path, key), "expected a non-empty string; got " + d::describe(*v));
+      return "";
+    }
+    return v->get<std::string>();
+  }
+  std::optional<std::string> optional_string(const std::string& path, const json& object,
+                                             const std::string& key) {
+    const json* v = get(object, key);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_string()) {
+      error(d::child_path(path, key), "expected a string; got " + d::describe(*v));
+      return std::nullopt;
+    }
+    return v->get<std::string>();
+  }
+  // A duration at `path`, or a range [lo, hi] of them drawn from the seed when allowed.
+  std::optional<core::DurationMs> duration(const std::string& path, bool range_allowed) {
+    const json& v = at(path);
+    if (range_allowed && v.is_array()) {
+      if (v.size() == 2 && v[0].is_string() && v[1].is_string()) {
+        const auto lo = parse_duration(v[0].get<std::string>());
+        const auto hi = parse_duration(v[1].get<std::string>());
+        if (lo && hi && *lo <= *hi) return random_.uniform_int(*lo, *hi);
+      }
+      error(path, "expected a range of two durations [low, high] with low <= high; got " +
+                      d::describe(v));
+      return std::nullopt;
+    }
+    if (v.is_string()) {
+      if (auto ms = parse_duration(v.get<std::string>())) return ms;
+    }
+    error(path, std::string("expected a duration such as 90s, 10m, 2h, 1d or 1h30m") +
+                    (range_allowed ? " (or a range [10m, 20m])" : "") + "; got " + d::describe(v));
+    return std::nullopt;
+  }
+  std::optional<core::DurationMs> optional_duration(const std::string& path, const json& object,
+                                                    const std::string& key, bool range_allowed) {
+    if (!object.contains(key)) return std::nullopt;
+    return duration(d::child_path(path, key), range_allowed);
+  }
+  // An integer at `path` within [lo, hi], or a range [a, b] drawn from the seed when allowed.
+  std::optional<std::int64_t> integer(const std::string& path, std::int64_t lo, std::int64_t hi,
+                                      bool range_allowed) {
+    const json& v = at(path);
+    if (range_allowed && v.is_array() && v.size() == 2 && v[0].is_number_integer() &&
+        v[1].is_number_integer() && v[0] <= v[1] && v[0] >= lo && v[1] <= hi) {
+      return random_.uniform_int(v[0].get<std::int64_t>(), v[1].get<std::int64_t>());
+    }
+    if (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) {
+      return v.get<std::int64_t>();
+    }
+    error(path, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                    (range_allowed ? " (or a range [a, b])" : "") + "; got " + d::describe(v));
+    return std::nullopt;
+  }
+
+  // --- sections ------------------------------------------------------------------------------
+  // The emulator's config, as is (it is validated when the world is built, naming its fields),
+  // with every [lo, hi] range of numbers under `faults` drawn from the seed.
+  json workspace() {
+    const json* w = get(doc_, "workspace");
+    if (w == nullptr) return json::object();
+    if (!w->is_object()) {
+      error("workspace", "expected a mapping (the fake-databricks config); got " + d::describe(*w));
+      return json::object();
+    }
+    json out = *w;
+    if (out.contains("faults") && out["faults"].is_object()) draw_ranges(out["faults"]);
+    return out;
+  }
+  void draw_ranges(json& node) {
+    if (node.is_object()) {
+      for (auto& [key, value] : node.items()) {
+        if (value.is_array() && value.size() == 2 && value[0].is_number() && value[1].is_number() &&
+            value[0] <= value[1] && key != "uniform") {
+          const double lo = value[0].get<double>(), hi = value[1].get<double>();
+          value = value[0].is_number_integer() && value[1].is_number_integer()
+                      ? json(random_.uniform_int(value[0].get<std::int64_t>(),
+                                                 value[1].get<std::int64_t>()))
+                      : json(random_.uniform(lo, hi));
+        } else {
+          draw_ranges(value);
+        }
+      }
+    } else if (node.is_array()) {
+      for (auto& item : node) draw_ranges(item);
+    }
+  }
+
+  KilnSettings kiln() {
+    KilnSettings k;
+    const json* v = get(doc_, "kiln");
+    if (v == nullptr) return k;
+    if (!v->is_object()) {
+      error("kiln", "expected a mapping; got " + d::describe(*v));
+      return k;
+    }
+    unknown_keys("kiln", *v, kKilnKeys);
+    if (const json* t = get(*v, "cd_targets")) {
+      if (!t->is_array()) {
+        error("kiln.cd_targets", "expected a list of targets; got " + d::describe(*t));
+      } else {
+        for (std::size_t i = 0; i < t->size(); ++i) {
+          if ((*t)[i].is_string())
+            k.cd_targets.push_back((*t)[i].get<std::string>());
+          else
+            error(d::item_path("kiln.cd_targets", i), "expected a target name");
+        }
+      }
+    }
+    auto set = [&](const char* key, DurationMs& out) {
+      if (auto ms = optional_duration("kiln", *v, key, false)) out = *ms;
+    };
+    set("cd_interval", k.cd_interval_ms);
+    set("poll", k.poll_ms);
+    set("queue_poll", k.queue_poll_ms);
+    set("stop_timeout", k.stop_timeout_ms);
+    set("start_timeout", k.start_timeout_ms);
+    set("run_timeout", k.run_timeout_ms);
+    set("first_backoff", k.first_backoff_ms);
+    set("max_backoff", k.max_backoff_ms);
+    set("step_timeout", k.step_timeout_ms);
+    if (v->contains("max_attempts")) {
+      k.max_attempts = static_cast<int>(integer("kiln.max_attempts", 1, 1000, false).value_or(8));
+    }
+    if (auto w = optional_string("kiln", *v, "wait_for")) {
+      if (*w != "running" && *w != "first-run-end") {
+        error("kiln.wait_for", "expected running or first-run-end; got '" + *w + "'");
+      }
+      k.wait_for = *w;
+    }
+    for (const auto* key : {"cd_interval", "poll", "queue_poll"}) {
+      if (v->contains(key) && diagnostics_.empty()) {
+        const auto ms = parse_duration(at(d::child_path("kiln", key)).get<std::string>());
+        if (ms && *ms == 0) error(d::child_path("kiln", key), "expected more than 0s");
+      }
+    }
+    return k;
+  }
+
+  std::vector<RepoJob> repo() {
+    std::vector<RepoJob> jobs;
+    const json* v = required("", "repo");
+    if (v == nullptr) return jobs;
+    if (!v->is_array() || v->empty()) {
+      error("repo", "expected a list of at least one job; got " + d::describe(*v));
+      return jobs;
+    }
+    std::set<std::pair<std::string, std::string>> seen;
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string path = d::item_path("repo", i);
+      auto job = repo_job(path, (*v)[i], true);
+      if (!job) continue;
+      if (!seen.insert({job->name, job->target}).second) {
+        error(d::child_path(path, "name"),
+              "job " + job->name + " on target " + job->target + " is declared twice");
+      }
+      jobs.push_back(std::move(*job));
+    }
+    return jobs;
+  }
+
+  std::optional<RepoJob> repo_job(const std::string& path, const json& v, bool complete) {
+    if (!v.is_object()) {
+      error(path,
+            "expected a mapping (a job: name, target, deployVersion, ...); got " + d::describe(v));
+      return std::nullopt;
+    }
+    unknown_keys(path, v, kJobKeys);
+    RepoJob job;
+    job.where = where(path);
+    job.name = required_string(path, "name");
+    if (!job.name.empty() && !std::regex_match(job.name, std::regex("[A-Za-z0-9_-]+"))) {
+      error(d::child_path(path, "name"), "expected letters, digits, '_' and '-' only");
+    }
+    job.target = required_string(path, "target");
+    if (complete || v.contains("deployVersion")) {
+      if (required(path, "deployVersion")) {
+        job.deploy_version =
+            integer(d::child_path(path, "deployVersion"), 0, 1'000'000'000, false).value_or(0);
+      }
+    }
+    if (auto s = optional_string(path, v, "strategy")) {
+      if (*s != "simple" && *s != "blue-green") {
+        error(d::child_path(path, "strategy"), "expected simple or blue-green; got '" + *s + "'");
+      }
+      job.strategy = *s;
+    }
+    if (v.contains("healthSeconds")) {
+      job.health_seconds = integer(d::child_path(path, "healthSeconds"), 0, 86'400, false);
+    }
+    if (auto o = optional_string(path, v, "owner")) job.owner = *o;
+    if (const json* s = get(v, "settings")) {
+      if (!s->is_object()) {
+        error(d::child_path(path, "settings"),
+              "expected a mapping (Jobs API JobSettings); got " + d::describe(*s));
+      }
+      job.settings = *s;
+    }
+    if (const json* w = get(v, "workload")) {
+      if (!w->is_object()) {
+        error(d::child_path(path, "workload"),
+              "expected a mapping (a workload model: kind batch, streaming or scripted); got " +
+                  d::describe(*w));
+      }
+      job.workload = *w;
+    }
+    return job;
+  }
+
+  std::vector<TimelineEvent> timeline(const Scenario& s) {
+    std::vector<TimelineEvent> events;
+    const json* v = get(doc_, "timeline");
+    if (v == nullptr) return events;
+    if (!v->is_array()) {
+      error("timeline", "expected a list of events; got " + d::describe(*v));
+      return events;
+    }
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string path = d::item_path("timeline", i);
+      if (auto e = timeline_event(path, (*v)[i], s)) events.push_back(std::move(*e));
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
+    // Build 1 is the first commit; each merge makes the next.
+    int builds = 1;
+    for (const auto& e : events) {
+      if (e.kind == "merge") ++builds;
+      if (e.kind == "deploy" && e.build > builds) {
+        error(d::child_path(d::child_path(e.field, "deploy"), "build"),
+              "build " + std::to_string(e.build) + " does not exist at " +
+                  format_duration(e.at_ms) + " (" + std::to_string(builds) +
+                  " build(s) by then: the first commit, then one per merge)");
+      }
+    }
+    return events;
+  }
+
+  std::optional<TimelineEvent> timeline_event(const std::string& path, const json& v,
+                                              const Scenario& s) {
+    if (!v.is_object()) {
+      error(path, "expected a mapping: at, and one event (merge, deploy, crash, ...); got " +
+                      d::describe(v));
+      return std::nullopt;
+    }
+    TimelineEvent e;
+    e.where = where(path);
+    e.field = path;
+    std::vector<std::string> keys = kEventKinds;
+    keys.push_back("at");
+    unknown_keys(path, v, keys);
+    if (!required(path, "at")) return std::nullopt;
+    e.at_ms = duration(d::child_path(path, "at"), true).value_or(0);
+    if (e.at_ms > s.duration_ms && s.duration_ms > 0) {
+      error(d::child_path(path, "at"),
+            "after the scenario's end (" + format_duration(s.duration_ms) + ")");
+    }
+    int kinds = 0;
+    for (const auto& k : kEventKinds) {
+      if (v.contains(k)) {
+        e.kind = k;
+        ++kinds;
+      }
+    }
+    if (kinds != 1) {
+      error(path,
+            "expected exactly one event: merge, deploy, crash, api_outage, "
+            "rate_limit_storm, cluster_launch_failure, run_fails or note");
+      return std::nullopt;
+    }
+    const std::string body_path = d::child_path(path, e.kind);
+    const json& body = v[e.kind];
+    if (e.kind == "note") {
+      if (!body.is_string())
+        error(body_path, "expected a string; got " + d::describe(body));
+      else
+        e.text = body.get<std::string>();
+      return e;
+    }
+    if (e.kind == "merge") {
+      const json list = body.is_array() ? body : json::array({body});
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string item = body.is_array() ? d::item_path(body_path, i) : body_path;
+        if (auto change = repo_job(item, list[i], false)) {
+          if (!known_job(s, change->name, change->target)) {
+            error(item, "no job " + change->name + " on target " + change->target +
+                            " in the repo (a merge changes a job the repo declares)");
+          }
+          e.changes.push_back(list[i]);
+        }
+      }
+      return e;
+    }
+    if (!body.is_object()) {
+      error(body_path, "expected a mapping; got " + d::describe(body));
+      return std::nullopt;
+    }
+    if (e.kind == "deploy") {
+      unknown_keys(body_path, body, {"job", "target", "build", "reason"});
+      e.job = required_string(body_path, "job");
+      e.target = required_string(body_path, "target");
+      if (!e.job.empty() && !e.target.empty() && !known_job(s, e.job, e.target)) {
+        error(body_path, "no job " + e.job + " on target " + e.target + " in the repo");
+      }
+      if (body.contains("build")) {
+        const json& b = body["build"];
+        if (b == "latest")
+          e.build = 0;
+        else
+          e.build = static_cast<int>(
+              integer(d::child_path(body_path, "build"), 1, 1'000'000, false).value_or(0));
+      }
+      if (auto r = optional_string(body_path, body, "reason")) e.reason = *r;
+    } else if (e.kind == "crash") {
+      unknown_keys(body_path, body, {"restart_after"});
+      e.restart_after_ms = optional_duration(body_path, body, "restart_after", true).value_or(0);
+    } else if (e.kind == "api_outage" || e.kind == "rate_limit_storm") {
+      unknown_keys(body_path, body, {"for", "pattern", "status", "retry_after"});
+      if (required(body_path, "for"))
+        e.for_ms = duration(d::child_path(body_path, "for"), true).value_or(0);
+      if (auto p = optional_string(body_path, body, "pattern")) e.pattern = *p;
+      e.status = e.kind == "api_outage" ? 503 : 429;
+      if (body.contains("status")) {
+        e.status = static_cast<int>(
+            integer(d::child_path(body_path, "status"), 400, 599, false).value_or(503));
+      }
+      if (body.contains("retry_after")) {
+        e.retry_after_s = static_cast<int>(
+            integer(d::child_path(body_path, "retry_after"), 1, 3600, true).value_or(1));
+      }
+    } else if (e.kind == "cluster_launch_failure") {
+      unknown_keys(body_path, body, {"count"});
+      if (body.contains("count")) {
+        e.count = static_cast<int>(
+            integer(d::child_path(body_path, "count"), 1, 100'000, true).value_or(1));
+      }
+    } else if (e.kind == "run_fails") {
+      unknown_keys(body_path, body, {"job", "how"});
+      e.job = required_string(body_path, "job");
+      if (auto h = optional_string(body_path, body, "how")) {
+        if (*h != "driver_lost" && *h != "internal_error") {
+          error(d::child_path(body_path, "how"),
+                "expected driver_lost or internal_error; got '" + *h + "'");
+        }
+        e.how = *h;
+      }
+    }
+    return e;
+  }
+
+  static bool known_job(const Scenario& s, const std::string& name, const std::string& target) {
+    return std::any_of(s.repo.begin(), s.repo.end(),
+                       [&](const RepoJob& j) { return j.name == name && j.target == target; });
+  }
+
+  std::vector<Expectation> expectations(const Scenario& s) {
+    std::vector<Expectation> out;
+    const json* v = get(doc_, "expect");
+    if (v == nullptr) return out;
+    if (!v->is_array()) {
+      error("expect", "expected a list of expectations; got " + d::describe(*v));
+      return out;
+    }
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string path = d::item_path("expect", i);
+      const json& e = (*v)[i];
+      if (!e.is_object()) {
+        error(path, "expected a mapping: when (at, eventually, always or end) and that; got " +
+                        d::describe(e));
+        continue;
+      }
+      Expectation x;
+      x.where = where(path);
+      int whens = 0;
+      for (const auto& w : kWhen) {
+        if (e.contains(w)) {
+          x.when = w;
+          ++whens;
+        }
+      }
+      if (whens != 1) {
+        error(path, "expected exactly one of at, eventually, always, end");
+        continue;
+      }
+      const std::string when_path = d::child_path(path, x.when);
+      if (x.when == "at") {
+        x.at_ms = duration(when_path, false).value_or(0);
+        if (x.at_ms > s.duration_ms) error(when_path, "after the scenario's end");
+      } else if (x.when == "eventually") {
+        const json& w = e["eventually"];
+        if (!w.is_object()) {
+          error(when_path, "expected a mapping: within (and after, every)");
+          continue;
+        }
+        unknown_keys(when_path, w, {"within", "after", "every"});
+        if (required(when_path, "within")) {
+          x.within_ms = duration(d::child_path(when_path, "within"), false).value_or(0);
+        }
+        x.at_ms = optional_duration(when_path, w, "after", false).value_or(0);
+        x.every_ms = optional_duration(when_path, w, "every", false).value_or(10'000);
+        if (x.every_ms <= 0) error(d::child_path(when_path, "every"), "expected more than 0s");
+      } else if (x.when == "always") {
+        if (!e["always"].is_boolean() || !e["always"].get<bool>()) {
+          error(when_path, "expected true (always: true, that: <invariant>)");
+        }
+      } else if (!e["end"].is_boolean() || !e["end"].get<bool>()) {
+        error(when_path, "expected true (end: true, that: <predicate>)");
+      }
+      const auto& names = x.when == "always" ? invariant_names() : predicate_names();
+      x.that = required_string(path, "that");
+      if (!x.that.empty() && std::find(names.begin(), names.end(), x.that) == names.end()) {
+        std::string message = "unknown " +
+                              std::string(x.when == "always" ? "invariant" : "predicate") + " '" +
+                              x.that + "'";
+        if (auto sug = config::suggest(x.that, names))
+          message += "; did you mean '" + *sug + "'?";
+        else {
+          message += "; expected one of";
+          for (const auto& n : names) message += " " + n;
+        }
+        error(d::child_path(path, "that"), message);
+      }
+      for (const auto& [key, value] : e.items()) {
+        if (key != x.when && key != "that") x.args[key] = value;
+      }
+      check_args(path, x, s);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+
+  void check_args(const std::string& path, const Expectation& x, const Scenario& s) {
+    static const std::map<std::string, std::vector<std::string>> kArgs = {
+        {"deployed", {"job", "target", "version", "build", "state"}},
+        {"deployment",
+         {"job", "target", "nth", "status", "version", "build", "requested_by", "reason",
+          "phases"}},
+        {"deployments", {"job", "target", "count", "status"}},
+        {"runs", {"job", "target", "active", "total", "version"}},
+        {"managed_jobs", {"job", "target", "count"}},
+        {"builds", {"count"}},
+        {"one_active_run", {}},
+        {"no_leaked_jobs", {}},
+    };
+    auto known = kArgs.find(x.that);
+    if (known == kArgs.end()) return;
+    unknown_keys(path, x.args, [&] {
+      auto keys = known->second;
+      keys.insert(keys.end(), {x.when, "that"});
+      return keys;
+    }());
+    if (x.args.contains("job") && x.args.contains("target") && x.args["job"].is_string() &&
+        x.args["target"].is_string() &&
+        !known_job(s, x.args["job"].get<std::string>(), x.args["target"].get<std::string>())) {
+      error(d::child_path(path, "job"), "no job " + x.args["job"].get<std::string>() +
+                                            " on target " + x.args["target"].get<std::string>() +
+                                            " in the repo");
+    }
+    for (const auto* key : {"job", "target"}) {
+      if (x.that != "builds" && x.when != "always" && !x.args.contains(key)) {
+        error(path, "missing required field '" + std::string(key) + "' of " + x.that);
+      }
+    }
+  }
+
+  std::string file_;
+  YAML::Node root_;
+  json doc_;
+  std::optional<std::uint64_t> seed_;
+  core::Random random_{0};
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& predicate_names() {
+  static const std::vector<std::string> kNames = {"deployed", "deployment",   "deployments",
+                                                  "runs",     "managed_jobs", "builds"};
+  return kNames;
+}
+
+const std::vector<std::string>& invariant_names() {
+  static const std::vector<std::string> kNames = {"one_active_run", "no_leaked_jobs"};
+  return kNames;
+}
+
+Loaded load_scenario_text(const std::string& file, const std::string& text,
+                          std::optional<std::uint64_t> seed) {
+  Loaded out;
+  auto root = d::parse_document(file, text, out.diagnostics);
+  if (!root) return out;
+  json doc = d::to_json(*root, file, "", out.diagnostics);
+  if (!out.diagnostics.empty()) return out;
+  Loader loader(file, *root, std::move(doc), seed);
+  out.scenario = loader.load();
+  out.diagnostics = std::move(loader.diagnostics());
+  config::sort_diagnostics(out.diagnostics);
+  if (!out.diagnostics.empty()) out.scenario.reset();
+  return out;
+}
+
+Loaded load_scenario(const std::string& path, std::optional<std::uint64_t> seed) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Loaded out;
+    out.diagnostics.push_back({path, 0, 0, "", "cannot read the file"});
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(path, text.str(), seed);
+}
+
+std::string Where::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+}  // namespace kiln::scenario

@@ -1,0 +1,115 @@
+#include "platform/scenario/loader.h"
+
+#include <catch2/catch.hpp>
+#include <set>
+
+namespace kiln::scenario {
+namespace {
+
+const std::string kMinimal = R"(name: tiny
+description: one job
+seed: 3
+duration: 1h
+repo:
+  - name: orders
+    target: production
+    deployVersion: 1
+timeline:
+  - at: 10m
+    merge: {name: orders, target: production, deployVersion: 2}
+expect:
+  - eventually: {within: 20m, after: 10m}
+    that: deployed
+    job: orders
+    target: production
+    version: 2
+)";
+
+std::string errors_of(const std::string& text) {
+  const auto loaded = load_scenario_text("s.yaml", text);
+  std::string out;
+  for (const auto& d : loaded.diagnostics) out += d.to_string() + "\n";
+  if (loaded.ok()) out += "<ok>";
+  return out;
+}
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("A minimal scenario loads with kiln's defaults", "[loader]") {
+  const auto loaded = load_scenario_text("s.yaml", kMinimal);
+  REQUIRE(loaded.ok());
+  const auto& s = *loaded.scenario;
+  CHECK(s.name == "tiny");
+  CHECK(s.seed == 3);
+  CHECK(s.duration_ms == 3'600'000);
+  CHECK(s.kiln.cd_targets == std::vector<std::string>{"production"});
+  CHECK(s.kiln.poll_ms == 5'000);
+  REQUIRE(s.timeline.size() == 1);
+  CHECK(s.timeline[0].kind == "merge");
+  CHECK(s.timeline[0].at_ms == 600'000);
+  REQUIRE(s.expectations.size() == 1);
+  CHECK(s.expectations[0].when == "eventually");
+  CHECK(s.expectations[0].within_ms == 1'200'000);
+  CHECK(s.expectations[0].args["version"] == 2);
+  CHECK(s.expectations[0].where.to_string() == "s.yaml:13:5");
+  CHECK(load_scenario_text("s.yaml", kMinimal, 99).scenario->seed == 99);
+}
+
+TEST_CASE("Scenario errors name file line column and field and suggest the right key", "[loader]") {
+  CHECK(errors_of(with(kMinimal, "duration: 1h", "duraton: 1h")) ==
+        "s.yaml:1:1: missing required field 'duration'\n"
+        "s.yaml:4:1: duraton: unknown field; did you mean 'duration'?\n");
+  CHECK(errors_of(with(kMinimal, "duration: 1h", "duration: 60")) ==
+        "s.yaml:4:11: duration: expected a duration such as 90s, 10m, 2h, 1d or 1h30m; got an "
+        "integer (60)\n");
+  CHECK(errors_of(with(kMinimal, "deployVersion: 1", "deployVersion: one")) ==
+        "s.yaml:8:20: repo[0].deployVersion: expected an integer from 0 to 1000000000; got a "
+        "string ('one')\n");
+  CHECK(errors_of(with(kMinimal, "  - at: 10m", "  - at: 2h")) ==
+        "s.yaml:10:9: timeline[0].at: after the scenario's end (1h)\n");
+  CHECK(errors_of(with(kMinimal, "that: deployed", "that: deploy")) ==
+        "s.yaml:14:11: expect[0].that: unknown predicate 'deploy'; did you mean 'deployed'?\n");
+  CHECK(errors_of(with(kMinimal, "name: orders, target: production, deployVersion: 2",
+                       "name: payments, target: production, deployVersion: 2")) ==
+        "s.yaml:11:12: timeline[0].merge: no job payments on target production in the repo (a "
+        "merge changes a job the repo declares)\n");
+  CHECK(errors_of(with(kMinimal, "    merge:", "    crash: {}\n    merge:")) ==
+        "s.yaml:10:5: timeline[0]: expected exactly one event: merge, deploy, crash, api_outage, "
+        "rate_limit_storm, cluster_launch_failure, run_fails or note\n");
+  CHECK(errors_of("name: [\n") != "<ok>");
+  CHECK(errors_of("- just\n- a list\n") ==
+        "s.yaml:1:1: expected a mapping with name, description, seed, duration, repo, timeline and "
+        "expect; got a sequence\n");
+}
+
+TEST_CASE("A deploy of a build the timeline has not made yet is refused", "[loader]") {
+  const auto text =
+      with(kMinimal, "timeline:\n",
+           "timeline:\n  - at: 5m\n    deploy: {job: orders, target: production, build: 2}\n");
+  CHECK(errors_of(text) ==
+        "s.yaml:11:54: timeline[0].deploy.build: build 2 does not exist at 5m (1 build(s) by "
+        "then: the first commit, then one per merge)\n");
+}
+
+TEST_CASE("Ranges are drawn from the seed: the same seed gives the same world", "[loader]") {
+  const auto text = with(kMinimal, "  - at: 10m", "  - at: [5m, 15m]");
+  std::set<core::DurationMs> drawn;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const auto a = load_scenario_text("s.yaml", text, seed);
+    const auto b = load_scenario_text("s.yaml", text, seed);
+    REQUIRE(a.ok());
+    CHECK(a.scenario->timeline[0].at_ms == b.scenario->timeline[0].at_ms);
+    CHECK(a.scenario->timeline[0].at_ms >= 300'000);
+    CHECK(a.scenario->timeline[0].at_ms <= 900'000);
+    drawn.insert(a.scenario->timeline[0].at_ms);
+  }
+  CHECK(drawn.size() > 10);
+}
+
+}  // namespace kiln::scenario

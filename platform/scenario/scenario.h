@@ -1,0 +1,105 @@
+// A scenario: a whole world in one YAML file (docs/scenarios.md): the workspace, the repository's
+// jobs, kiln's settings, a timeline of what happens when, and what must hold. Loaded by
+// load_scenario (loader.h), run by run_scenario (runner.h). Times are milliseconds from the
+// scenario's start; ranges in the file are drawn from the seed when the scenario is loaded for
+// a run, so a (file, seed) pair is one fixed world.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock/clock.h"
+
+namespace kiln::scenario {
+
+using core::DurationMs;
+
+// Where something was written, for messages: "file:line:column".
+struct Where {
+  std::string file;
+  int line = 0, column = 0;
+  std::string to_string() const;
+};
+
+// A job of the repository as the scenario declares it: the fields of a kiln job config, plus
+// the emulator's workload model for its tasks.
+struct RepoJob {
+  Where where;
+  std::string name, target;
+  std::int64_t deploy_version = 0;
+  std::string strategy = "simple";
+  std::optional<std::int64_t> health_seconds;
+  std::string owner;
+  nlohmann::json settings;  // Jobs API JobSettings without name; a default one when not given
+  nlohmann::json workload;  // null: the workspace's default model
+};
+
+// One timeline entry. `kind` says which fields matter.
+struct TimelineEvent {
+  Where where;
+  std::string field;  // its path in the file: "timeline[3]"
+  DurationMs at_ms = 0;
+  std::string kind;  // merge, deploy, crash, api_outage, rate_limit_storm, cluster_launch_failure,
+                     // run_fails, note
+  // merge: the jobs changed (name, target and the fields given), as partial RepoJobs.
+  std::vector<nlohmann::json> changes;
+  // deploy: which job, target and build (1-based number of the scenario's builds; 0: latest).
+  std::string job, target;
+  int build = 0;
+  std::string reason;
+  // crash: when kiln comes back (from the crash).
+  DurationMs restart_after_ms = 0;
+  // api_outage / rate_limit_storm: the window and which requests.
+  DurationMs for_ms = 0;
+  std::string pattern = "*";
+  int status = 503;
+  int retry_after_s = 1;
+  // cluster_launch_failure: how many launches fail; run_fails: how (driver_lost, internal_error).
+  int count = 1;
+  std::string how = "driver_lost";
+  std::string text;  // note
+};
+
+// What must hold. `when` says at which times it is checked.
+struct Expectation {
+  Where where;
+  std::string when;                                // at, eventually, always, end
+  DurationMs at_ms = 0;                            // at; eventually: from
+  DurationMs within_ms = 0;                        // eventually: to at_ms + within_ms
+  DurationMs every_ms = 10'000;                    // eventually: how often it is checked
+  std::string that;                                // the predicate (expectations.h)
+  nlohmann::json args = nlohmann::json::object();  // its arguments (job, target, version, ...)
+  std::string describe() const;  // "eventually within 20m after 10m: deployed orders ..."
+};
+
+struct KilnSettings {
+  std::vector<std::string> cd_targets;  // empty: every target of the repository
+  DurationMs cd_interval_ms = 60'000;
+  DurationMs poll_ms = 5'000;
+  DurationMs queue_poll_ms = 5'000;
+  std::string wait_for = "running";
+  DurationMs stop_timeout_ms = 600'000;
+  DurationMs start_timeout_ms = 1'800'000;
+  DurationMs run_timeout_ms = 7'200'000;
+  DurationMs first_backoff_ms = 1'000;
+  DurationMs max_backoff_ms = 60'000;
+  int max_attempts = 8;
+  DurationMs step_timeout_ms = 600'000;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name, description;
+  std::uint64_t seed = 0;
+  DurationMs duration_ms = 0;
+  nlohmann::json workspace = nlohmann::json::object();  // WorkspaceConfig JSON
+  KilnSettings kiln;
+  std::vector<RepoJob> repo;
+  std::vector<TimelineEvent> timeline;  // by at_ms, then file order
+  std::vector<Expectation> expectations;
+};
+
+}  // namespace kiln::scenario
