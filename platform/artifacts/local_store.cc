@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <system_error>
 #include <tuple>
 #include <utility>
@@ -99,23 +102,11 @@ class LocalStore final : public ArtifactStore {
   }
 
   Result<std::vector<BuildRecord>> list_builds() const override {
+    auto all = scan_builds();
+    if (!all) return all.error();
     std::vector<BuildRecord> records;
-    std::error_code ec;
-    for (fs::directory_iterator it(builds_, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      // Only completed records: "<build id>.json". Anything else (a stray temporary, an editor's
-      // backup) is not a build.
-      if (name.size() <= kRecordSuffix.size() || !name.ends_with(kRecordSuffix)) continue;
-      const std::string id = name.substr(0, name.size() - kRecordSuffix.size());
-      if (!is_build_id(id) || !it->is_regular_file(ec)) continue;
-      auto record = read_record(id);
-      if (!record) return record.error();
-      records.push_back(std::move(record).value());
-    }
-    if (ec) return Error{"cannot list " + builds_.string() + ": " + ec.message()};
-    std::sort(records.begin(), records.end(), [](const BuildRecord& x, const BuildRecord& y) {
-      return std::tie(x.created_ms, x.build_id) < std::tie(y.created_ms, y.build_id);
-    });
+    records.reserve(all->size());
+    for (const auto& record : *all) records.push_back(*record);
     return records;
   }
 
@@ -125,28 +116,30 @@ class LocalStore final : public ArtifactStore {
     if (!fs::is_regular_file(record_path(build_id), ec)) {
       return Error{"no build '" + build_id + "' in the store"};
     }
-    return read_record(build_id);
+    auto record = read_record(build_id);
+    if (!record) return record.error();
+    return BuildRecord(**record);
   }
 
   Result<std::vector<BuildRecord>> builds_for_commit(const std::string& sha) const override {
-    auto all = list_builds();
+    auto all = scan_builds();
     if (!all) return all.error();
+    const std::string wanted = lowercase(sha);
     std::vector<BuildRecord> matching;
-    for (BuildRecord& record : all.value()) {
-      if (lowercase(record.commit_sha) == lowercase(sha)) matching.push_back(std::move(record));
+    for (const auto& record : *all) {
+      if (lowercase(record->commit_sha) == wanted) matching.push_back(*record);
     }
     return matching;
   }
 
   Result<std::optional<BuildRecord>> latest_successful_build() const override {
-    auto all = list_builds();
+    auto all = scan_builds();
     if (!all) return all.error();
-    const auto& records = all.value();
-    const auto newest = std::find_if(records.rbegin(), records.rend(), [](const BuildRecord& r) {
-      return r.status == kBuildSucceeded;
+    const auto newest = std::find_if(all->rbegin(), all->rend(), [](const RecordPtr& r) {
+      return r->status == kBuildSucceeded;
     });
-    if (newest == records.rend()) return std::optional<BuildRecord>();
-    return std::optional<BuildRecord>(*newest);
+    if (newest == all->rend()) return std::optional<BuildRecord>();
+    return std::optional<BuildRecord>(**newest);
   }
 
   Result<void> create_folders() const {
@@ -173,19 +166,58 @@ class LocalStore final : public ArtifactStore {
     return builds_ / (build_id + std::string(kRecordSuffix));
   }
 
-  // The record stored under `build_id`; it must name itself by that id.
-  Result<BuildRecord> read_record(const std::string& build_id) const {
+  using RecordPtr = std::shared_ptr<const BuildRecord>;
+
+  // Every published build, oldest first (by created_ms, then build_id). The directory is read
+  // each time, to see builds other processes published; only new names are parsed.
+  Result<std::vector<RecordPtr>> scan_builds() const {
+    std::vector<RecordPtr> records;
+    std::error_code ec;
+    for (fs::directory_iterator it(builds_, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      // Only completed records: "<build id>.json". Anything else (a stray temporary, an editor's
+      // backup) is not a build.
+      if (name.size() <= kRecordSuffix.size() || !name.ends_with(kRecordSuffix)) continue;
+      const std::string id = name.substr(0, name.size() - kRecordSuffix.size());
+      if (!is_build_id(id) || !it->is_regular_file(ec)) continue;
+      auto record = read_record(id);
+      if (!record) return record.error();
+      records.push_back(std::move(record).value());
+    }
+    if (ec) return Error{"cannot list " + builds_.string() + ": " + ec.message()};
+    std::sort(records.begin(), records.end(), [](const RecordPtr& x, const RecordPtr& y) {
+      return std::tie(x->created_ms, x->build_id) < std::tie(y->created_ms, y->build_id);
+    });
+    return records;
+  }
+
+  // The record stored under `build_id`; it must name itself by that id. A record file is
+  // published once and never replaced, so it is parsed once and then served from memory; one
+  // that fails to parse is not kept, and fails again on every read.
+  Result<RecordPtr> read_record(const std::string& build_id) const {
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto known = parsed_.find(build_id); known != parsed_.end()) return known->second;
+    }
     const fs::path path = record_path(build_id);
     auto record = parse_record(path);
-    if (record && record->build_id != build_id) {
+    if (!record) return record.error();
+    if (record->build_id != build_id) {
       return Error{"build record " + path.string() + " names itself '" + record->build_id + "'"};
     }
-    return record;
+    auto parsed = std::make_shared<const BuildRecord>(std::move(record).value());
+    const std::lock_guard lock(mutex_);
+    return parsed_.try_emplace(build_id, std::move(parsed)).first->second;
   }
 
   fs::path objects_;
   fs::path builds_;
   fs::path tmp_;
+  // Build id -> its parsed record, for every record read so far (bounded by the records in
+  // builds/, which list_builds returns whole anyway). The mutex keeps the const readers safe
+  // to call from several threads, as const methods are expected to be.
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, RecordPtr, std::less<>> parsed_;
 };
 
 }  // namespace

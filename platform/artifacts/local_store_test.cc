@@ -235,6 +235,45 @@ TEST_CASE("a reopened store sees the builds and artifacts published before") {
   CHECK(reopened->get_artifact(record.jobs[0].content_hash).value() == "kept");
 }
 
+TEST_CASE("a build published by another store on the same directory is seen") {
+  TempDir dir;
+  auto first = open_store(dir.path());
+  auto second = open_store(dir.path());
+  const BuildRecord old_build = succeeded(*first, kShaA, 1000, "old");
+  publish(*first, old_build);
+  // The first store has read (and kept) the old record before the second publishes.
+  REQUIRE(first->find_build(old_build.build_id).value() == old_build);
+  REQUIRE(ids(first->list_builds().value()) == std::vector<std::string>{old_build.build_id});
+
+  const BuildRecord new_build = succeeded(*second, kShaB, 2000, "new");
+  publish(*second, new_build);
+  auto listed = first->list_builds();
+  REQUIRE(listed.ok());
+  CHECK(listed.value() == std::vector<BuildRecord>{old_build, new_build});
+  CHECK(first->find_build(new_build.build_id).value() == new_build);
+  CHECK(first->latest_successful_build().value() == std::optional<BuildRecord>(new_build));
+  CHECK(ids(first->builds_for_commit(kShaB).value()) ==
+        std::vector<std::string>{new_build.build_id});
+}
+
+TEST_CASE("a corrupt build record is an error on every read") {
+  TempDir dir;
+  auto store = open_store(dir.path());
+  const BuildRecord good = succeeded(*store, kShaA, 1000, "good");
+  publish(*store, good);
+  const std::string bad_id = "b-0000000002000-00000000";
+  std::ofstream(dir.path() / "builds" / (bad_id + ".json")) << "{\"build_id\":";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto found = store->find_build(bad_id);
+    REQUIRE_FALSE(found.ok());
+    CHECK(found.error().message.find("is not valid JSON") != std::string::npos);
+    auto listed = store->list_builds();
+    REQUIRE_FALSE(listed.ok());
+    CHECK(listed.error().message.find(bad_id) != std::string::npos);
+  }
+  CHECK(store->find_build(good.build_id).value() == good);
+}
+
 TEST_CASE("build ids sort by time and name the record") {
   const BuildRecord record = failed(kShaA, 1700000000123);
   CHECK(record.build_id.starts_with("b-1700000000123-"));

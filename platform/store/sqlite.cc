@@ -3,9 +3,46 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace kiln::store {
+
+// One prepared statement kept for reuse, and whether a Statement is using it now.
+struct CachedStatement {
+  sqlite3_stmt* stmt = nullptr;
+  bool in_use = false;
+};
+
+struct SqliteConnection {
+  // A bound on the statements kept; past it, new SQL texts are prepared and finalized per use
+  // (our store has a few dozen fixed texts; this only guards against SQL built from data).
+  static constexpr std::size_t kCachedMax = 256;
+
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+
+  explicit SqliteConnection(sqlite3* handle) : db(handle) {}
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  // Runs when the Database and every Statement are gone, so no cached statement is in use:
+  // each is finalized before the close. An open transaction rolls back.
+  ~SqliteConnection() {
+    for (auto& [sql, cached] : statements) sqlite3_finalize(cached.stmt);
+    sqlite3_close_v2(db);
+  }
+
+  sqlite3* db;
+  // By SQL text. Entries are never erased before the destructor, so a Statement may keep a
+  // pointer to its entry (unordered_map nodes do not move).
+  std::unordered_map<std::string, CachedStatement, TextHash, std::equal_to<>> statements;
+};
+
 namespace {
 
 constexpr std::size_t kNameMax = 100;  // characters of SQL quoted in an error
@@ -59,23 +96,43 @@ std::string collapse(std::string_view sql) {
 
 // --- Statement -----------------------------------------------------------------------------
 
+Statement::Statement(std::shared_ptr<SqliteConnection> connection, sqlite3_stmt* stmt)
+    : connection_(std::move(connection)), db_(connection_->db), stmt_(stmt) {}
+
 Statement::Statement(Statement&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)),
+    : connection_(std::move(other.connection_)),
+      db_(std::exchange(other.db_, nullptr)),
       stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_(std::exchange(other.cached_, nullptr)),
       bind_error_(std::move(other.bind_error_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
+    connection_ = std::move(other.connection_);
     db_ = std::exchange(other.db_, nullptr);
     stmt_ = std::exchange(other.stmt_, nullptr);
+    cached_ = std::exchange(other.cached_, nullptr);
     bind_error_ = std::move(other.bind_error_);
   }
   return *this;
 }
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  release();
+}
+
+void Statement::release() noexcept {
+  if (cached_ != nullptr) {
+    // Reset now, not when handed out again: a statement left mid-rows keeps its read open.
+    sqlite3_reset(stmt_);
+    cached_->in_use = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  cached_ = nullptr;
+  connection_.reset();  // may close the connection, after the statement is back in the cache
 }
 
 Statement& Statement::note_bind(int index, int rc) {
@@ -197,14 +254,18 @@ Status Database::configure(const DatabaseOptions& options) {
   return {};
 }
 
+Database::Database(sqlite3* db, std::string path)
+    : connection_(std::make_shared<SqliteConnection>(db)), db_(db), path_(std::move(path)) {}
+
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)),
+    : connection_(std::move(other.connection_)),
+      db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
       depth_(std::exchange(other.depth_, 0)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    sqlite3_close_v2(db_);
+    connection_ = std::move(other.connection_);
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
     depth_ = std::exchange(other.depth_, 0);
@@ -212,16 +273,32 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-// close_v2 defers the close until every Statement is finalized; an open transaction rolls back.
-Database::~Database() {
-  sqlite3_close_v2(db_);
-}
+// The connection closes when the last Statement is gone too; an open transaction rolls back.
+Database::~Database() = default;
 
 Result<Statement> Database::prepare(std::string_view sql) {
+  auto& cache = connection_->statements;
+  const auto found = cache.find(sql);
+  if (found != cache.end() && !found->second.in_use) {
+    CachedStatement& cached = found->second;
+    sqlite3_reset(cached.stmt);
+    sqlite3_clear_bindings(cached.stmt);
+    cached.in_use = true;
+    Statement statement(connection_, cached.stmt);
+    statement.cached_ = &cached;
+    return statement;
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, collapse(sql));
-  return Statement(db_, stmt);
+  Statement statement(connection_, stmt);
+  // Kept unless this text's cached statement is in use, the cache is full, or `sql` holds no
+  // statement (only whitespace or comments).
+  if (found == cache.end() && cache.size() < SqliteConnection::kCachedMax && stmt != nullptr) {
+    statement.cached_ =
+        &cache.try_emplace(std::string(sql), CachedStatement{stmt, true}).first->second;
+  }
+  return statement;
 }
 
 Status Database::exec(std::string_view sql) {
@@ -252,7 +329,7 @@ Result<std::string> Database::query_text(std::string_view sql) {
 Status Database::transaction(const std::function<Status()>& body) {
   const bool outer = depth_ == 0;
   const std::string savepoint = "kiln_" + std::to_string(depth_);
-  if (auto begun = exec(outer ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + savepoint);
+  if (auto begun = run_cached(outer ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + savepoint);
       !begun) {
     return begun;
   }
@@ -266,8 +343,11 @@ Status Database::transaction(const std::function<Status()>& body) {
     // SQLite rolls a transaction back by itself after some errors (I/O, full disk); then there
     // is nothing left to undo.
     if (sqlite3_get_autocommit(db_) != 0) return;
-    (void)exec(outer ? std::string("ROLLBACK")
-                     : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint);
+    if (outer) {
+      (void)run_cached("ROLLBACK");
+    } else if (run_cached("ROLLBACK TO " + savepoint)) {
+      (void)run_cached("RELEASE " + savepoint);
+    }
   };
   struct Guard {
     std::function<void()> undo;
@@ -276,11 +356,17 @@ Status Database::transaction(const std::function<Status()>& body) {
 
   Status result = body();
   if (!result) return result;  // the guard rolls back
-  Status committed = exec(outer ? std::string("COMMIT") : "RELEASE " + savepoint);
+  Status committed = run_cached(outer ? std::string("COMMIT") : "RELEASE " + savepoint);
   if (!committed) return committed;  // the guard rolls back what is left
   finished = true;
   --depth_;
   return {};
+}
+
+Status Database::run_cached(std::string_view sql) {
+  auto statement = prepare(sql);
+  if (!statement) return statement.error();
+  return statement->run();
 }
 
 std::int64_t Database::last_insert_rowid() const {

@@ -1,10 +1,15 @@
 // A thin RAII layer over SQLite's C API: a Database (one connection) and its Statements. Every
 // SQLite failure becomes an Error naming the statement and SQLite's message; nothing throws.
 // A Database and its Statements belong to one thread at a time.
+//
+// Database::prepare keeps each statement it compiles, keyed by its SQL text, and hands it out
+// again (reset, bindings cleared) once the Statement using it is gone: SQLite's parser and
+// planner run once per SQL text and connection, not once per call.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +20,12 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace kiln::store {
+
+// The connection and its cache of prepared statements; internal to sqlite.cc. Shared by the
+// Database and its Statements, so a Statement outliving its Database still works and the
+// connection closes (after finalizing every statement) when the last of them is gone.
+struct SqliteConnection;
+struct CachedStatement;
 
 class Statement {
  public:
@@ -62,11 +73,15 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(std::shared_ptr<SqliteConnection> connection, sqlite3_stmt* stmt);
   Statement& note_bind(int index, int rc);
+  // Gives the statement back to the cache (reset, so it holds no lock) or finalizes it.
+  void release() noexcept;
 
+  std::shared_ptr<SqliteConnection> connection_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  CachedStatement* cached_ = nullptr;  // the cache entry stmt_ belongs to; null if uncached
   std::optional<Error> bind_error_;
 };
 
@@ -88,6 +103,9 @@ class Database {
   Database& operator=(const Database&) = delete;
   ~Database();
 
+  // The first statement of `sql`, ready to bind and step. A statement of the same SQL text
+  // that is not in use is reused (reset, bindings cleared); if it is in use (nested use, or
+  // a Statement still held), this one is compiled afresh.
   Result<Statement> prepare(std::string_view sql);
   // Runs one or more parameterless statements (a script), discarding rows.
   Status exec(std::string_view sql);
@@ -110,10 +128,13 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(sqlite3* db, std::string path);
   Status configure(const DatabaseOptions& options);
+  // Runs one parameterless statement through the statement cache (exec() parses each time).
+  Status run_cached(std::string_view sql);
 
-  sqlite3* db_ = nullptr;
+  std::shared_ptr<SqliteConnection> connection_;
+  sqlite3* db_ = nullptr;  // connection_'s handle
   std::string path_;
   int depth_ = 0;  // open transaction levels: 1 = BEGIN, more = savepoints
 };

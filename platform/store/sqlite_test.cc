@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 
 #include "platform/store/store_testing.h"
@@ -68,6 +69,107 @@ TEST_CASE("a bind to a missing parameter is reported by step", "[sqlite]") {
   auto stepped = s->bind(2, 7).step();
   REQUIRE_FALSE(stepped.ok());
   CHECK_THAT(stepped.error().message, Catch::Contains("bind ?2"));
+}
+
+TEST_CASE("the same sql prepared again in sequence starts with fresh bindings", "[sqlite]") {
+  auto db = memory_db();
+  const std::string insert = "INSERT INTO t VALUES (?, ?)";
+  for (std::int64_t k = 1; k <= 3; ++k) {
+    auto s = db.prepare(insert);
+    REQUIRE(s.ok());
+    REQUIRE(s->bind_all(k, "v" + std::to_string(k)).run());
+  }
+  CHECK(count(db) == 3);
+  // A reused statement has no bindings left over: an unbound parameter is NULL.
+  auto s = db.prepare(insert);
+  REQUIRE(s.ok());
+  auto stepped = s->bind(1, 4).step();
+  REQUIRE_FALSE(stepped.ok());
+  CHECK(stepped.code() == ErrorCode::kConstraint);
+  CHECK_THAT(stepped.error().message, Catch::Contains("NOT NULL constraint failed: t.v"));
+}
+
+TEST_CASE("a statement abandoned mid rows is reused from its first row", "[sqlite]") {
+  auto db = memory_db();
+  REQUIRE(db.exec("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')"));
+  const std::string select = "SELECT v FROM t WHERE k >= ? ORDER BY k";
+  {
+    auto s = db.prepare(select);
+    REQUIRE(s.ok());
+    REQUIRE(*s->bind(1, 1).step());
+    CHECK(s->column_text(0) == "a");
+  }
+  // Its read ended when it was given back: SQLite refuses to drop a table while any statement
+  // of the connection is still reading.
+  REQUIRE(db.exec("CREATE TABLE other (x INTEGER)"));
+  REQUIRE(db.exec("DROP TABLE other"));
+  auto s = db.prepare(select);
+  REQUIRE(s.ok());
+  REQUIRE(*s->bind(1, 2).step());
+  CHECK(s->column_text(0) == "b");
+}
+
+TEST_CASE("the same sql prepared while a statement of it is in use gets its own", "[sqlite]") {
+  auto db = memory_db();
+  REQUIRE(db.exec("INSERT INTO t VALUES (1, 'a'), (2, 'b')"));
+  const std::string select = "SELECT v FROM t WHERE k = ?";
+  REQUIRE(db.transaction([&]() -> Status {
+    auto outer = db.prepare(select);
+    REQUIRE(outer.ok());
+    REQUIRE(*outer->bind(1, 1).step());
+    {
+      auto inner = db.prepare(select);
+      REQUIRE(inner.ok());
+      REQUIRE(*inner->bind(1, 2).step());
+      CHECK(inner->column_text(0) == "b");
+      CHECK(outer->column_text(0) == "a");  // the inner statement did not disturb the outer
+    }
+    CHECK(outer->column_text(0) == "a");
+    CHECK_FALSE(*outer->step());
+    return {};
+  }));
+  // Both are gone; the text prepares again, and a third use nested in a second still works.
+  auto first = db.prepare(select);
+  auto second = db.prepare(select);
+  REQUIRE(first.ok());
+  REQUIRE(second.ok());
+  REQUIRE(*first->bind(1, 2).step());
+  REQUIRE(*second->bind(1, 1).step());
+  CHECK(first->column_text(0) == "b");
+  CHECK(second->column_text(0) == "a");
+}
+
+TEST_CASE("a moved statement keeps working and a bad sql still fails each time", "[sqlite]") {
+  auto db = memory_db();
+  REQUIRE(db.exec("INSERT INTO t VALUES (1, 'a')"));
+  auto prepared = db.prepare("SELECT v FROM t");
+  REQUIRE(prepared.ok());
+  Statement moved = std::move(prepared).value();
+  REQUIRE(*moved.step());
+  CHECK(moved.column_text(0) == "a");
+  moved = db.prepare("SELECT k FROM t").value();  // gives the first back to the cache
+  REQUIRE(*moved.step());
+  CHECK(moved.column_int64(0) == 1);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto bad = db.prepare("SELEC v FROM t");
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(bad.error().message,
+               Catch::Contains("SELEC v FROM t") && Catch::Contains("syntax error"));
+  }
+  CHECK(db.query_text("SELECT v FROM t").value() == "a");
+}
+
+TEST_CASE("a statement may outlive its database", "[sqlite]") {
+  std::optional<Statement> kept;
+  {
+    auto db = memory_db();
+    REQUIRE(db.exec("INSERT INTO t VALUES (1, 'a')"));
+    REQUIRE(db.query_int64("SELECT count(*) FROM t").value() == 1);  // cached, then idle
+    kept = db.prepare("SELECT v FROM t").value();
+  }
+  REQUIRE(*kept->step());
+  CHECK(kept->column_text(0) == "a");
+  kept.reset();  // the connection closes here, after its statements are finalized
 }
 
 TEST_CASE("a failing transaction body rolls back its writes", "[sqlite]") {
