@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/random/random.h"
+#include "core/text/glob.h"
 #include "platform/config/key_suggestion.h"
 #include "platform/config/yaml_document.h"
 #include "platform/scenario/duration.h"
@@ -23,8 +24,9 @@ const std::vector<std::string> kTopKeys = {
 const std::vector<std::string> kKilnKeys = {
     "cd_targets",    "cd_interval", "poll",          "queue_poll",  "wait_for",     "stop_timeout",
     "start_timeout", "run_timeout", "first_backoff", "max_backoff", "max_attempts", "step_timeout"};
-const std::vector<std::string> kJobKeys = {"name",          "target", "deployVersion", "strategy",
-                                           "healthSeconds", "owner",  "settings",      "workload"};
+const std::vector<std::string> kJobKeys = {"name",     "target",        "deployVersion",
+                                           "strategy", "healthSeconds", "owner",
+                                           "settings", "workload",      "count"};
 const std::vector<std::string> kEventKinds = {
     "merge",     "deploy", "crash", "api_outage", "rate_limit_storm", "cluster_launch_failure",
     "run_fails", "note"};
@@ -290,11 +292,25 @@ class Loader {
       const std::string path = d::item_path("repo", i);
       auto job = repo_job(path, (*v)[i], true);
       if (!job) continue;
-      if (!seen.insert({job->name, job->target}).second) {
-        error(d::child_path(path, "name"),
-              "job " + job->name + " on target " + job->target + " is declared twice");
+      // count: N declares N such jobs, named <name>-0001 .. <name>-N.
+      std::int64_t count = 1;
+      if ((*v)[i].contains("count")) {
+        count = integer(d::child_path(path, "count"), 1, 100'000, false).value_or(1);
       }
-      jobs.push_back(std::move(*job));
+      for (std::int64_t n = 1; n <= count; ++n) {
+        RepoJob copy = *job;
+        if ((*v)[i].contains("count")) {
+          char suffix[32];
+          std::snprintf(suffix, sizeof suffix, "-%04lld", static_cast<long long>(n));
+          copy.name += suffix;
+        }
+        if (!seen.insert({copy.name, copy.target}).second) {
+          error(d::child_path(path, "name"),
+                "job " + copy.name + " on target " + copy.target + " is declared twice");
+          break;
+        }
+        jobs.push_back(std::move(copy));
+      }
     }
     return jobs;
   }
@@ -309,8 +325,12 @@ class Loader {
     RepoJob job;
     job.where = where(path);
     job.name = required_string(path, "name");
-    if (!job.name.empty() && !std::regex_match(job.name, std::regex("[A-Za-z0-9_-]+"))) {
-      error(d::child_path(path, "name"), "expected letters, digits, '_' and '-' only");
+    const std::regex allowed(complete ? "[A-Za-z0-9_-]+" : "[A-Za-z0-9_*?-]+");
+    if (!job.name.empty() && !std::regex_match(job.name, allowed)) {
+      error(d::child_path(path, "name"), complete
+                                             ? "expected letters, digits, '_' and '-' only"
+                                             : "expected a job name or a glob (letters, digits, "
+                                               "'_', '-', '*', '?')");
     }
     job.target = required_string(path, "target");
     if (complete || v.contains("deployVersion")) {
@@ -421,9 +441,13 @@ class Loader {
       for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string item = body.is_array() ? d::item_path(body_path, i) : body_path;
         if (auto change = repo_job(item, list[i], false)) {
+          if (list[i].contains("count")) {
+            error(d::child_path(item, "count"), "a merge changes jobs; it does not add them");
+          }
           if (!known_job(s, change->name, change->target)) {
             error(item, "no job " + change->name + " on target " + change->target +
-                            " in the repo (a merge changes a job the repo declares)");
+                            " in the repo (a merge changes a job the repo declares; the name " +
+                            "may be a glob such as etl-00*)");
           }
           e.changes.push_back(list[i]);
         }
@@ -487,9 +511,11 @@ class Loader {
     return e;
   }
 
+  // True if `name` (a glob in a merge) names a job of the repo on `target`.
   static bool known_job(const Scenario& s, const std::string& name, const std::string& target) {
-    return std::any_of(s.repo.begin(), s.repo.end(),
-                       [&](const RepoJob& j) { return j.name == name && j.target == target; });
+    return std::any_of(s.repo.begin(), s.repo.end(), [&](const RepoJob& j) {
+      return j.target == target && (j.name == name || core::glob_match(name, j.name));
+    });
   }
 
   std::vector<Expectation> expectations(const Scenario& s) {

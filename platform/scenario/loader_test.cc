@@ -78,7 +78,7 @@ TEST_CASE("Scenario errors name file line column and field and suggest the right
   CHECK(errors_of(with(kMinimal, "name: orders, target: production, deployVersion: 2",
                        "name: payments, target: production, deployVersion: 2")) ==
         "s.yaml:11:12: timeline[0].merge: no job payments on target production in the repo (a "
-        "merge changes a job the repo declares)\n");
+        "merge changes a job the repo declares; the name may be a glob such as etl-00*)\n");
   CHECK(errors_of(with(kMinimal, "    merge:", "    crash: {}\n    merge:")) ==
         "s.yaml:10:5: timeline[0]: expected exactly one event: merge, deploy, crash, api_outage, "
         "rate_limit_storm, cluster_launch_failure, run_fails or note\n");
@@ -86,6 +86,22 @@ TEST_CASE("Scenario errors name file line column and field and suggest the right
   CHECK(errors_of("- just\n- a list\n") ==
         "s.yaml:1:1: expected a mapping with name, description, seed, duration, repo, timeline and "
         "expect; got a sequence\n");
+}
+
+TEST_CASE("count declares numbered jobs and a merge may name them by a glob", "[loader]") {
+  auto text = with(kMinimal, "    deployVersion: 1\n", "    deployVersion: 1\n    count: 12\n");
+  text = with(text, "merge: {name: orders,", "merge: {name: orders-00*,");
+  text = with(text, "    job: orders\n", "    job: orders-0012\n");
+  const auto loaded = load_scenario_text("s.yaml", text);
+  INFO((loaded.ok() ? std::string() : loaded.diagnostics.front().to_string()));
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded.scenario->repo.size() == 12);
+  CHECK(loaded.scenario->repo[0].name == "orders-0001");
+  CHECK(loaded.scenario->repo[11].name == "orders-0012");
+  CHECK(errors_of(with(text, "orders-00*", "billing-*")) != "<ok>");
+  CHECK_THAT(errors_of(with(text, "count: 12", "count: 0")),
+             Catch::StartsWith("s.yaml:9:12: repo[0].count: expected an integer from 1 to 100000; "
+                               "got an integer (0)\n"));
 }
 
 TEST_CASE("A deploy of a build the timeline has not made yet is refused", "[loader]") {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/text/glob.h"
 #include "platform/artifacts/build_writer.h"
 #include "platform/artifacts/content_hash.h"
 #include "platform/artifacts/local_store.h"
@@ -17,6 +18,20 @@ namespace kiln::scenario {
 using nlohmann::json;
 
 namespace {
+
+// The repo jobs a merge's change names: (name or glob, target).
+template <class Map>
+std::vector<typename Map::key_type> changed_keys(const Map& jobs, const json& change) {
+  const std::string name = change["name"].get<std::string>();
+  const std::string target = change["target"].get<std::string>();
+  std::vector<typename Map::key_type> keys;
+  for (const auto& [key, job] : jobs) {
+    if (key.second == target && (key.first == name || core::glob_match(name, key.first))) {
+      keys.push_back(key);
+    }
+  }
+  return keys;
+}
 
 std::string version_path(const std::string& name, std::int64_t version) {
   return "/Workspace/kiln/" + name + "/v" + std::to_string(version) + "/main";
@@ -94,9 +109,11 @@ CompiledWorkspace compile_workspace(const Scenario& s) {
   for (const auto& e : s.timeline) {
     if (e.kind != "merge") continue;
     for (const auto& c : e.changes) {
-      auto& job = jobs[{c["name"].get<std::string>(), c["target"].get<std::string>()}];
-      job = changed(job, c);
-      add_rules(job);
+      for (const auto& key : changed_keys(jobs, c)) {
+        auto& job = jobs[key];
+        job = changed(job, c);
+        add_rules(job);
+      }
     }
   }
   for (const auto& j : s.repo) {
@@ -200,10 +217,12 @@ void World::begin() {
   for (const auto& e : scenario.timeline) {
     if (e.kind != "merge") continue;
     for (const auto& c : e.changes) {
-      auto& job = jobs[{c["name"].get<std::string>(), c["target"].get<std::string>()}];
-      job = changed(job, c);
-      job.where = e.where;
-      check(job);
+      for (const auto& key : changed_keys(jobs, c)) {
+        auto& job = jobs[key];
+        job = changed(job, c);
+        job.where = e.where;
+        check(job);
+      }
     }
   }
   build("the first commit");
@@ -253,10 +272,15 @@ void World::build(const std::string& why) {
 void World::merge(const TimelineEvent& e) {
   std::string what;
   for (const auto& c : e.changes) {
-    auto& job = repo_[{c["name"].get<std::string>(), c["target"].get<std::string>()}];
-    job = changed(job, c);
-    what += (what.empty() ? "" : ", ") + job.name + "/" + job.target + " deployVersion " +
-            std::to_string(job.deploy_version);
+    const auto keys = changed_keys(repo_, c);
+    for (const auto& key : keys) {
+      auto& job = repo_[key];
+      job = changed(job, c);
+    }
+    what += (what.empty() ? "" : ", ") + c["name"].get<std::string>() + "/" +
+            c["target"].get<std::string>() +
+            (keys.size() > 1 ? " (" + std::to_string(keys.size()) + " jobs)" : "") +
+            (c.contains("deployVersion") ? " deployVersion " + c["deployVersion"].dump() : "");
   }
   publish("scenario.merge", {{"changes", what}});
   build("merge: " + what);
@@ -310,18 +334,33 @@ void World::watch_kiln() {
   kiln->engine().on_step([this](const store::Workflow& w) { seen_step(w); });
 }
 
-// Publishes what a committed step changed of a deployment: its status and its phases.
+// Publishes what a committed step changed of a deployment: its status and its phases. A
+// deployment that starts is announced before its phases; one that ends, after them.
 void World::seen_step(const store::Workflow& w) {
   if (w.kind != deploy::kDeployKind) return;
   const auto id = w.state.value("deployment_id", std::int64_t{0});
   auto d = store->get_deployment(id);
   if (!d) return;
   const auto& r = d->request;
-  auto phases = store->list_phases(id);
-  if (phases) {
+  auto [seen, fresh] = deployment_seen_.try_emplace(id, d->status);
+  const bool status_changed = fresh || seen->second != d->status;
+  seen->second = d->status;
+  auto publish_status = [&] {
+    json fields = {{"deployment", id},
+                   {"job", r.name},
+                   {"target", r.target},
+                   {"version", r.version},
+                   {"status", store::to_string(d->status)},
+                   {"requested_by", r.requested_by}};
+    if (!d->outcome_reason.empty()) fields["reason"] = d->outcome_reason;
+    publish("kiln.deployment", std::move(fields));
+  };
+  const bool open = store::is_open(d->status);
+  if (status_changed && open) publish_status();
+  if (auto phases = store->list_phases(id)) {
     for (const auto& p : *phases) {
-      auto [it, fresh] = phase_seen_.try_emplace({id, p.seq}, p.outcome);
-      if (!fresh && it->second == p.outcome) continue;
+      auto [it, first] = phase_seen_.try_emplace({id, p.seq}, p.outcome);
+      if (!first && it->second == p.outcome) continue;
       it->second = p.outcome;
       json fields = {{"deployment", id},   {"job", r.name},
                      {"target", r.target}, {"version", r.version},
@@ -330,17 +369,7 @@ void World::seen_step(const store::Workflow& w) {
       publish("kiln.phase", std::move(fields));
     }
   }
-  auto [it, fresh] = deployment_seen_.try_emplace(id, d->status);
-  if (!fresh && it->second == d->status) return;
-  it->second = d->status;
-  json fields = {{"deployment", id},
-                 {"job", r.name},
-                 {"target", r.target},
-                 {"version", r.version},
-                 {"status", store::to_string(d->status)},
-                 {"requested_by", r.requested_by}};
-  if (!d->outcome_reason.empty()) fields["reason"] = d->outcome_reason;
-  publish("kiln.deployment", std::move(fields));
+  if (status_changed && !open) publish_status();
 }
 
 json World::inspect(const std::string& path,
