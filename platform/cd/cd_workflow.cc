@@ -88,6 +88,15 @@ CdWorkflow::CdWorkflow(store::MetadataStore& store, const artifacts::ArtifactSto
 void CdWorkflow::step(const store::Workflow& workflow, const workflow::StepContext& context,
                       std::function<void(Step)> done) {
   const std::string target = workflow.state.value("target", "");
+  // A build CD has already been through without errors has nothing more to ask for: every job
+  // of it was asked for at most once, and is never asked for again. Only a new build does.
+  auto latest = artifacts_.latest_successful_build();
+  if (latest && latest->has_value() &&
+      (**latest).build_id == workflow.state.value("last_build", "") &&
+      workflow.state.value("last_errors", json::array()).empty()) {
+    done(Step::next(workflow.state, context.now_ms + options_.interval_ms));
+    return;
+  }
   const CdPass pass = run_cd_pass(store_, artifacts_, engine_, target, context.now_ms);
   json state = workflow.state;
   state["last_build"] = pass.build_id;

@@ -370,7 +370,7 @@ class Loader {
   std::vector<TimelineEvent> timeline(const Scenario& s) {
     std::vector<TimelineEvent> events;
     const json* v = get(doc_, "timeline");
-    if (v == nullptr) return events;
+    if (v == nullptr || v->is_null()) return events;  // `timeline:` with nothing under it
     if (!v->is_array()) {
       error("timeline", "expected a list of events; got " + d::describe(*v));
       return events;
@@ -521,7 +521,7 @@ class Loader {
   std::vector<Expectation> expectations(const Scenario& s) {
     std::vector<Expectation> out;
     const json* v = get(doc_, "expect");
-    if (v == nullptr) return out;
+    if (v == nullptr || v->is_null()) return out;
     if (!v->is_array()) {
       error("expect", "expected a list of expectations; got " + d::describe(*v));
       return out;
