@@ -19,6 +19,20 @@ store::Result<Requested> request_deploy(store::MetadataStore& store,
                                         const artifacts::ArtifactStore& artifacts,
                                         workflow::Engine& engine, const DeployRequest& request,
                                         core::TimeMs now_ms) {
+  auto out = record_deploy(store, artifacts, request, now_ms);
+  if (!out) return out;
+  engine.wake(out->workflow_id);
+  if (out->superseded) {
+    if (auto old = store.find_open_workflow(kDeployKind, deploy_workflow_key(*out->superseded))) {
+      engine.wake(old->id);  // it finds itself superseded and ends
+    }
+  }
+  return out;
+}
+
+store::Result<Requested> record_deploy(store::MetadataStore& store,
+                                       const artifacts::ArtifactStore& artifacts,
+                                       const DeployRequest& request, core::TimeMs now_ms) {
   // The build is read (and its archive verified) now, so a bad request fails here, to the
   // person who made it, rather than later in a workflow.
   auto source = load_job_source(artifacts, request.build_id, request.name, request.target);
@@ -63,12 +77,6 @@ store::Result<Requested> request_deploy(store::MetadataStore& store,
     return {};
   });
   if (!written) return written.error();
-  engine.wake(out.workflow_id);
-  if (out.superseded) {
-    if (auto old = store.find_open_workflow(kDeployKind, deploy_workflow_key(*out.superseded))) {
-      engine.wake(old->id);  // it finds itself superseded and ends
-    }
-  }
   return out;
 }
 

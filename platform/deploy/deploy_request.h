@@ -37,6 +37,14 @@ store::Result<Requested> request_deploy(store::MetadataStore& store,
                                         workflow::Engine& engine, const DeployRequest& request,
                                         core::TimeMs now_ms);
 
+// The same without waking an engine (the caller wakes the workflow: Requested::workflow_id).
+store::Result<Requested> record_deploy(store::MetadataStore& store,
+                                       const artifacts::ArtifactStore& artifacts,
+                                       const DeployRequest& request, core::TimeMs now_ms);
+
+// Who asks for the rollback of a failed deploy (deploy_workflow.h).
+inline constexpr const char* kRollbackBy = "kiln:rollback";
+
 // The build record mirrored into the metadata DB (deployments name their build).
 store::Build build_row(const artifacts::BuildRecord& record);
 

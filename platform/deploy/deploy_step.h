@@ -36,6 +36,7 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   void start_new_run();
   void find_continuous_run();
   void wait_for_run();
+  void request_rollback();
 
   // Sends a request; on 200 calls `ok` with the body, otherwise ends the step: a transient
   // failure retries it, a permanent one fails the deployment. `failed`, if given, sees a

@@ -1,6 +1,7 @@
 #include "platform/deploy/deploy_workflow.h"
 
 #include "platform/deploy/databricks_job.h"
+#include "platform/deploy/deploy_request.h"
 #include "platform/deploy/deploy_step.h"
 #include "platform/deploy/job_source.h"
 
@@ -22,6 +23,7 @@ void to_json(json& j, const DeployState& s) {
            {"cancelled", s.cancelled},
            {"unpaused", s.unpaused},
            {"run_state", s.run_state}};
+  if (!s.rollback_build.empty()) j["rollback_build"] = s.rollback_build;
   if (s.job_id) j["job_id"] = *s.job_id;
   if (s.run_id) j["run_id"] = *s.run_id;
 }
@@ -35,6 +37,7 @@ void from_json(const json& j, DeployState& s) {
   s.cancelled = j.value("cancelled", std::vector<std::int64_t>{});
   s.unpaused = j.value("unpaused", false);
   s.run_state = j.value("run_state", "");
+  s.rollback_build = j.value("rollback_build", "");
   s.job_id.reset();
   s.run_id.reset();
   if (j.contains("job_id")) s.job_id = j["job_id"].get<std::int64_t>();
@@ -45,7 +48,8 @@ DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspa
                                store::MetadataStore& store,
                                const artifacts::ArtifactStore& artifacts, DeployOptions options)
     : options_(options),
-      parts_(std::make_shared<Parts>(Parts{clock, workspace, store, artifacts, options})) {}
+      parts_(
+          std::make_shared<Parts>(Parts{clock, workspace, store, artifacts, options, false, {}})) {}
 
 DeployWorkflow::~DeployWorkflow() {
   parts_->stopped = true;
@@ -94,6 +98,7 @@ void DeployStep::run() {
     return;
   }
   deployment_ = std::move(deployment).value();
+  if (state_.phase == "rollback") return request_rollback();
   if (!store::is_open(deployment_.status)) {  // superseded while it waited, or already ended
     answer(Step::finish(Json(state_), store::WorkflowStatus::kDone));
     return;
@@ -171,8 +176,44 @@ Step DeployStep::fail(const DeployWorkflow::Parts& parts, const store::Workflow&
     if (!job.databricks_job_id) job.databricks_job_id = existing->databricks_job_id;
   }
   writes.job = job;
+  // Changed the job, then failed: go back to what was live, unless this is a rollback already.
+  const bool changed_job = state.phase == "stop" || state.phase == "start" || state.phase == "wait";
+  if (parts.options.rollback_on_failure && changed_job && r.requested_by != kRollbackBy &&
+      job.deployed_build_id && *job.deployed_build_id != r.build_id) {
+    state.phase = "rollback";
+    state.rollback_build = *job.deployed_build_id;
+    return Step::next(json(state), now, std::move(writes));
+  }
   state.phase = "failed";
   return Step::finish(json(state), store::WorkflowStatus::kFailed, std::move(writes));
+}
+
+// After a failed deploy that changed the job: ask for the build that was live before. Runs
+// with the deployment already failed; idempotent (a crash after the request and before this
+// step's commit finds the request in the history).
+void DeployStep::request_rollback() {
+  const auto& r = deployment_.request;
+  const std::string reason = "rollback after deployment " + std::to_string(deployment_.id) +
+                             " failed: " + deployment_.outcome_reason;
+  auto finish = [&] {
+    state_.phase = "failed";
+    answer(Step::finish(Json(state_), store::WorkflowStatus::kFailed));
+  };
+  auto history = parts_->store.deployment_history(r.name, r.target, 20);
+  if (!history) return retry("read the history of " + r.name + ": " + history.error().describe());
+  for (const auto& d : *history) {
+    if (d.id == deployment_.id) break;  // newer ones come first: none asked for it yet
+    if (d.request.requested_by == kRollbackBy && d.request.reason == reason) return finish();
+    if (d.request.requested_by != kRollbackBy) return finish();  // a newer request: it wins
+  }
+  auto requested =
+      record_deploy(parts_->store, parts_->artifacts,
+                    {r.name, r.target, state_.rollback_build, kRollbackBy, reason}, now());
+  if (!requested && requested.code() != store::ErrorCode::kNotFound) {
+    return retry("request the rollback of " + r.name + ": " + requested.error().describe());
+  }
+  if (requested && parts_->wake) parts_->wake(requested->workflow_id);
+  finish();
 }
 
 void DeployStep::failed(const std::string& reason) {

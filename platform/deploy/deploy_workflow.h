@@ -42,6 +42,10 @@ struct DeployOptions {
   WaitFor wait_for = WaitFor::kRunning;
   core::DurationMs run_timeout_ms = 7'200'000;  // kFirstRunEnd: the first run must end within
   workflow::RetryPolicy retry;                  // transient failures of a step
+  // A deploy that fails after it changed the job (its settings reset, the old run stopped)
+  // asks for a deploy of the build that was live before (requested_by kiln:rollback), unless a
+  // newer request is already queued. A failed rollback does not roll back again.
+  bool rollback_on_failure = true;
 };
 
 // The deploy workflow's state (its JSON in the workflows table).
@@ -55,7 +59,8 @@ struct DeployState {
   std::vector<std::int64_t> cancelled;  // old runs already asked to stop
   bool unpaused = false;                // a continuous job was unpaused to start its run
   std::optional<std::int64_t> run_id;
-  std::string run_state;  // the new run's last life_cycle_state seen
+  std::string run_state;       // the new run's last life_cycle_state seen
+  std::string rollback_build;  // phase rollback: the build to go back to
 };
 void to_json(nlohmann::json& j, const DeployState& s);
 void from_json(const nlohmann::json& j, DeployState& s);
@@ -83,7 +88,11 @@ class DeployWorkflow final : public workflow::WorkflowKind {
     const artifacts::ArtifactStore& artifacts;
     DeployOptions options;
     bool stopped = false;  // the workflow object is gone: late answers do nothing more
+    std::function<void(std::int64_t)> wake;  // wakes a workflow (the rollback's); may be empty
   };
+
+  // How a rollback's workflow is woken at once (Kiln passes its engine's wake).
+  void set_waker(std::function<void(std::int64_t)> wake) { parts_->wake = std::move(wake); }
 
  private:
   DeployOptions options_;

@@ -20,6 +20,7 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
       deploy_(clock, retrying_, store, artifacts, options_.deploy),
       cd_(store, artifacts, engine_, options_.cd),
       engine_(clock, store, options_.engine) {
+  deploy_.set_waker([this](std::int64_t id) { engine_.wake(id); });
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   engine_.on_step([this](const store::Workflow& w) { on_step(w); });

@@ -146,6 +146,46 @@ TEST_CASE("A run that fails ends the deployment failed with its reason; what was
   CHECK(row.deployed_build_id == b1);
 }
 
+TEST_CASE("A deploy that fails after changing the job rolls back to the build that was live",
+          "[deploy]") {
+  auto first_run_end = World::default_options();
+  first_run_end.deploy.wait_for = deploy::WaitFor::kFirstRunEnd;
+  World world(first_run_end);
+  const auto b1 = world.build({{"orders", "production", 1}});
+  REQUIRE(world.run_until_finished(world.deploy("orders", "production", b1)).status ==
+          DeploymentStatus::kSucceeded);
+  const auto b2 = world.build({{"orders", "production", 2, "/Workspace/etl/fail"}}, 2);
+  const auto failed = world.deploy("orders", "production", b2);
+  REQUIRE(world.run_until_finished(failed).status == DeploymentStatus::kFailed);
+  world.w.advance(fakedb::testing::kHour);
+  const auto history = world.store->deployment_history("orders", "production", 10).value();
+  REQUIRE(history.size() == 3);
+  const auto& rollback = history[0];
+  CHECK(rollback.request.requested_by == "kiln:rollback");
+  CHECK(rollback.request.build_id == b1);
+  CHECK_THAT(rollback.request.reason, Catch::StartsWith("rollback after deployment " +
+                                                        std::to_string(failed) + " failed: run "));
+  CHECK(rollback.status == DeploymentStatus::kSucceeded);
+  const auto row = world.store->get_job("orders", "production").value();
+  CHECK(row.deployed_version == 1);
+  CHECK(row.state == store::JobState::kDeployed);
+  CHECK(world.w.job(*row.databricks_job_id)["settings"]["tags"]["kiln_build"] == b1);
+
+  // With rollback_on_failure off a failed deploy is left as it is.
+  auto options = first_run_end;
+  options.deploy.rollback_on_failure = false;
+  World off(options);
+  const auto c1 = off.build({{"orders", "production", 1}});
+  REQUIRE(off.run_until_finished(off.deploy("orders", "production", c1)).status ==
+          DeploymentStatus::kSucceeded);
+  REQUIRE(off.run_until_finished(
+                 off.deploy("orders", "production",
+                            off.build({{"orders", "production", 2, "/Workspace/etl/fail"}}, 2)))
+              .status == DeploymentStatus::kFailed);
+  off.w.advance(fakedb::testing::kHour);
+  CHECK(off.store->deployment_history("orders", "production", 10).value().size() == 2);
+}
+
 TEST_CASE("With wait_for first-run-end a batch deploy succeeds when its run succeeds", "[deploy]") {
   auto options = World::default_options();
   options.deploy.wait_for = deploy::WaitFor::kFirstRunEnd;
