@@ -32,20 +32,22 @@ using Entry = std::unique_ptr<archive_entry, EntryFree>;
 // under C.UTF-8 on this thread only, so the bytes never depend on the process's locale.
 class ScopedUtf8Locale {
  public:
-  ScopedUtf8Locale()
-      : utf8_(newlocale(LC_ALL_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))),
-        previous_(utf8_ != nullptr ? uselocale(utf8_) : nullptr) {}
+  ScopedUtf8Locale() : previous_(utf8() != nullptr ? uselocale(utf8()) : nullptr) {}
   ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
   ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
   ~ScopedUtf8Locale() {
-    if (utf8_ == nullptr) return;
-    uselocale(previous_);
-    freelocale(utf8_);
+    if (utf8() != nullptr) uselocale(previous_);
   }
-  bool ok() const { return utf8_ != nullptr; }
+  bool ok() const { return utf8() != nullptr; }
 
  private:
-  locale_t utf8_;
+  // Made once per process and never freed: newlocale reads locale files from disk, which cost
+  // more than the archive itself when done per call.
+  static locale_t utf8() {
+    static const locale_t locale =
+        newlocale(LC_ALL_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    return locale;
+  }
   locale_t previous_;
 };
 

@@ -1,5 +1,6 @@
 #include "platform/deploy/deploy_request.h"
 
+#include "platform/deploy/databricks_job.h"
 #include "platform/deploy/deploy_workflow.h"
 #include "platform/deploy/job_source.h"
 
@@ -70,6 +71,13 @@ store::Result<Requested> record_deploy(store::MetadataStore& store,
     out.deployment = *created;
     DeployState state;
     state.deployment_id = created->id;
+    // The archive was read and checked just now: hand the workflow what it needs. (A config
+    // whose tags kiln refuses is left to the workflow, which records the failure.)
+    auto settings = databricks_settings(source->config, {request.build_id, created->id});
+    if (settings.error.empty()) {
+      state.settings = std::move(settings.settings);
+      state.prepared = prepared_summary(*source);
+    }
     auto workflow = store.create_workflow(
         {kDeployKind, deploy_workflow_key(created->id), nlohmann::json(state), now_ms, now_ms});
     if (!workflow) return workflow.error();

@@ -10,6 +10,12 @@ namespace kiln::deploy {
 using nlohmann::json;
 using workflow::Step;
 
+std::string prepared_summary(const JobSource& source) {
+  return "build " + source.build.build_id + " (commit " + source.build.commit_sha.substr(0, 12) +
+         "): " + source.artifact.content_hash.substr(0, 12) + ", deployVersion " +
+         std::to_string(source.config.deploy_version);
+}
+
 std::string deploy_workflow_key(std::int64_t deployment_id) {
   return "deployment:" + std::to_string(deployment_id);
 }
@@ -24,6 +30,7 @@ void to_json(json& j, const DeployState& s) {
            {"unpaused", s.unpaused},
            {"run_state", s.run_state}};
   if (!s.rollback_build.empty()) j["rollback_build"] = s.rollback_build;
+  if (!s.prepared.empty()) j["prepared"] = s.prepared;
   if (s.job_id) j["job_id"] = *s.job_id;
   if (s.run_id) j["run_id"] = *s.run_id;
 }
@@ -38,6 +45,7 @@ void from_json(const json& j, DeployState& s) {
   s.unpaused = j.value("unpaused", false);
   s.run_state = j.value("run_state", "");
   s.rollback_build = j.value("rollback_build", "");
+  s.prepared = j.value("prepared", "");
   s.job_id.reset();
   s.run_id.reset();
   if (j.contains("job_id")) s.job_id = j["job_id"].get<std::int64_t>();
@@ -120,15 +128,19 @@ void DeployStep::admit() {
     again_after(options_.queue_poll_ms);
     return;
   }
-  auto source = load_job_source(parts_->artifacts, request.build_id, request.name, request.target);
-  if (!source) return failed(source.error().message);
   if (request.strategy != store::Strategy::kSimple) {
     return failed("strategy " + std::string(store::to_string(request.strategy)) +
                   " is not supported by this kiln yet");
   }
-  auto settings = databricks_settings(source->config, {request.build_id, deployment_.id});
-  if (!settings.error.empty()) return failed(settings.error);
-  state_.settings = std::move(settings.settings);
+  if (state_.prepared.empty()) {  // not prepared when it was requested: load it now
+    auto source =
+        load_job_source(parts_->artifacts, request.build_id, request.name, request.target);
+    if (!source) return failed(source.error().message);
+    auto settings = databricks_settings(source->config, {request.build_id, deployment_.id});
+    if (!settings.error.empty()) return failed(settings.error);
+    state_.settings = std::move(settings.settings);
+    state_.prepared = prepared_summary(*source);
+  }
 
   auto existing = parts_->store.get_job(request.name, request.target);
   if (existing) state_.job_id = existing->databricks_job_id;
@@ -139,11 +151,7 @@ void DeployStep::admit() {
   state_.seq = 1;
   state_.phase = "prepare";
   state_.phase_started_ms = now();
-  advance("job",
-          "build " + request.build_id + " (commit " + source->build.commit_sha.substr(0, 12) +
-              "): " + source->artifact.content_hash.substr(0, 12) + ", deployVersion " +
-              std::to_string(source->config.deploy_version),
-          std::move(writes));
+  advance("job", state_.prepared, std::move(writes));
 }
 
 Step DeployStep::fail(const DeployWorkflow::Parts& parts, const store::Workflow& workflow,

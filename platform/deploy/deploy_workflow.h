@@ -27,7 +27,11 @@
 
 namespace kiln::deploy {
 
+struct JobSource;
+
 inline constexpr const char* kDeployKind = "deploy";
+// The prepare phase's reason for a job read from its build.
+std::string prepared_summary(const JobSource& source);
 std::string deploy_workflow_key(std::int64_t deployment_id);  // "deployment:<id>"
 
 enum class WaitFor { kRunning, kFirstRunEnd };
@@ -61,6 +65,10 @@ struct DeployState {
   std::optional<std::int64_t> run_id;
   std::string run_state;       // the new run's last life_cycle_state seen
   std::string rollback_build;  // phase rollback: the build to go back to
+  // How the job was read from its build ("build B (commit C): <hash>, deployVersion N"), with
+  // `settings` filled in; empty until then. request_deploy fills both when it has just read
+  // and checked the archive, so the workflow does not read it again.
+  std::string prepared;
 };
 void to_json(nlohmann::json& j, const DeployState& s);
 void from_json(const nlohmann::json& j, DeployState& s);
