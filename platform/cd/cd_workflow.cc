@@ -41,7 +41,8 @@ bool already_asked(store::MetadataStore& store, const artifacts::JobArtifact& jo
 }  // namespace
 
 CdPass run_cd_pass(store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-                   workflow::Engine& engine, const std::string& target, core::TimeMs now_ms) {
+                   workflow::Engine& engine, const std::string& target, core::TimeMs now_ms,
+                   core::EventLog* events) {
   CdPass pass;
   auto latest = artifacts.latest_successful_build();
   if (!latest) {
@@ -69,9 +70,9 @@ CdPass run_cd_pass(store::MetadataStore& store, const artifacts::ArtifactStore& 
                                (deployed ? std::to_string(*deployed) : std::string("none")) +
                                " -> " + std::to_string(job.deploy_version) + " in build " +
                                build.build_id + " (commit " + build.commit_sha.substr(0, 12) + ")";
-    auto requested =
-        deploy::request_deploy(store, artifacts, engine,
-                               {job.name, target, build.build_id, "cd:" + target, reason}, now_ms);
+    auto requested = deploy::request_deploy(
+        store, artifacts, engine, {job.name, target, build.build_id, "cd:" + target, reason},
+        now_ms, events);
     if (requested) {
       pass.requested.push_back(job.name);
     } else {
@@ -82,8 +83,8 @@ CdPass run_cd_pass(store::MetadataStore& store, const artifacts::ArtifactStore& 
 }
 
 CdWorkflow::CdWorkflow(store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-                       workflow::Engine& engine, CdOptions options)
-    : store_(store), artifacts_(artifacts), engine_(engine), options_(options) {}
+                       workflow::Engine& engine, CdOptions options, core::EventLog* events)
+    : store_(store), artifacts_(artifacts), engine_(engine), options_(options), events_(events) {}
 
 void CdWorkflow::step(const store::Workflow& workflow, const workflow::StepContext& context,
                       std::function<void(Step)> done) {
@@ -97,7 +98,7 @@ void CdWorkflow::step(const store::Workflow& workflow, const workflow::StepConte
     done(Step::next(workflow.state, context.now_ms + options_.interval_ms));
     return;
   }
-  const CdPass pass = run_cd_pass(store_, artifacts_, engine_, target, context.now_ms);
+  const CdPass pass = run_cd_pass(store_, artifacts_, engine_, target, context.now_ms, events_);
   json state = workflow.state;
   state["last_build"] = pass.build_id;
   state["last_requested"] = pass.requested;

@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "core/events/event.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/engine.h"
@@ -36,13 +37,14 @@ struct CdPass {
 // One pass over the newest successful build for `target` (the CD workflow's step, also usable
 // on its own, e.g. `kiln cd --once`).
 CdPass run_cd_pass(store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-                   workflow::Engine& engine, const std::string& target, core::TimeMs now_ms);
+                   workflow::Engine& engine, const std::string& target, core::TimeMs now_ms,
+                   core::EventLog* events = nullptr);
 
 class CdWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object.
   CdWorkflow(store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-             workflow::Engine& engine, CdOptions options = {});
+             workflow::Engine& engine, CdOptions options = {}, core::EventLog* events = nullptr);
 
   std::string_view kind() const override { return kCdKind; }
   void step(const store::Workflow& workflow, const workflow::StepContext& context,
@@ -59,6 +61,7 @@ class CdWorkflow final : public workflow::WorkflowKind {
   const artifacts::ArtifactStore& artifacts_;
   workflow::Engine& engine_;
   CdOptions options_;
+  core::EventLog* events_;
 };
 
 }  // namespace kiln::cd

@@ -19,9 +19,17 @@ store::Build build_row(const artifacts::BuildRecord& record) {
 store::Result<Requested> request_deploy(store::MetadataStore& store,
                                         const artifacts::ArtifactStore& artifacts,
                                         workflow::Engine& engine, const DeployRequest& request,
-                                        core::TimeMs now_ms) {
+                                        core::TimeMs now_ms, core::EventLog* events) {
   auto out = record_deploy(store, artifacts, request, now_ms);
   if (!out) return out;
+  if (events != nullptr) {
+    if (out->superseded) {
+      if (auto old = store.get_deployment(*out->superseded)) {
+        events->publish({now_ms, "kiln.deployment", deployment_event_fields(*old)});
+      }
+    }
+    events->publish({now_ms, "kiln.deployment", deployment_event_fields(out->deployment)});
+  }
   engine.wake(out->workflow_id);
   if (out->superseded) {
     if (auto old = store.find_open_workflow(kDeployKind, deploy_workflow_key(*out->superseded))) {
@@ -29,6 +37,21 @@ store::Result<Requested> request_deploy(store::MetadataStore& store,
     }
   }
   return out;
+}
+
+nlohmann::json deployment_event_fields(const store::Deployment& d) {
+  const auto& r = d.request;
+  nlohmann::json fields = {{"deployment", d.id},
+                           {"job", r.name},
+                           {"target", r.target},
+                           {"version", r.version},
+                           {"build", r.build_id},
+                           {"strategy", store::to_string(r.strategy)},
+                           {"requested_by", r.requested_by},
+                           {"status", store::to_string(d.status)}};
+  if (!d.outcome_reason.empty()) fields["reason"] = d.outcome_reason;
+  if (d.finished_ms) fields["latency_ms"] = *d.finished_ms - r.created_ms;
+  return fields;
 }
 
 store::Result<Requested> record_deploy(store::MetadataStore& store,

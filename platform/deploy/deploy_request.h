@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/clock/clock.h"
+#include "core/events/event.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/engine.h"
@@ -32,10 +33,15 @@ struct Requested {
 
 // Records the request and wakes the engine. kNotFound with a message naming the build, job and
 // target if the build (a published, successful one) has no such job; any store error as is.
+// With `events`, publishes kiln.deployment (status queued, and superseded for the one it
+// replaced).
 store::Result<Requested> request_deploy(store::MetadataStore& store,
                                         const artifacts::ArtifactStore& artifacts,
                                         workflow::Engine& engine, const DeployRequest& request,
-                                        core::TimeMs now_ms);
+                                        core::TimeMs now_ms, core::EventLog* events = nullptr);
+
+// kiln.deployment's fields for a deployment (its status, and how it ended if it has).
+nlohmann::json deployment_event_fields(const store::Deployment& deployment);
 
 // The same without waking an engine (the caller wakes the workflow: Requested::workflow_id).
 store::Result<Requested> record_deploy(store::MetadataStore& store,

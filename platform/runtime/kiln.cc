@@ -10,24 +10,33 @@ workspace::RetryPolicy KilnOptions::kiln_retry_policy() {
 
 Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
            const artifacts::ArtifactStore& artifacts, fakedb::WorkspaceApi& workspace,
-           KilnOptions options)
+           KilnOptions options, core::EventLog* events)
     : clock_(clock),
       store_(store),
       artifacts_(artifacts),
       options_(std::move(options)),
+      events_(events),
       retrying_(workspace, clock, core::Random(options_.seed).stream("kiln-workspace"),
                 options_.workspace_retry),
       deploy_(clock, retrying_, store, artifacts, options_.deploy),
-      cd_(store, artifacts, engine_, options_.cd),
+      cd_(store, artifacts, engine_, options_.cd, events),
       engine_(clock, store, options_.engine) {
   deploy_.set_waker([this](std::int64_t id) { engine_.wake(id); });
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   engine_.on_step([this](const store::Workflow& w) { on_step(w); });
+  if (events_ != nullptr) {
+    engine_.on_commit([this](const store::Workflow&, const store::StepWrites& writes) {
+      publish_commit(writes);
+    });
+  }
 }
 
 store::Status Kiln::start() {
   engine_.start();
+  if (events_ != nullptr) {
+    events_->publish({clock_.now_ms(), "kiln.start", {{"open_workflows", engine_.tracked()}}});
+  }
   for (const auto& target : options_.cd_targets) {
     if (auto s = cd_.ensure(target, clock_.now_ms()); !s) return s;
   }
@@ -39,7 +48,8 @@ store::Result<deploy::Requested> Kiln::deploy(const std::string& name, const std
                                               const std::string& requested_by,
                                               const std::string& reason) {
   return deploy::request_deploy(store_, artifacts_, engine_,
-                                {name, target, build_id, requested_by, reason}, clock_.now_ms());
+                                {name, target, build_id, requested_by, reason}, clock_.now_ms(),
+                                events_);
 }
 
 // When a deploy ends, the one queued behind it may start at once rather than at its next poll.
@@ -55,6 +65,43 @@ void Kiln::on_step(const store::Workflow& workflow) {
           store_.find_open_workflow(deploy::kDeployKind, deploy::deploy_workflow_key(queued->id))) {
     engine_.wake(next->id);
   }
+}
+
+// What a committed step changed, as events: its phases, then its deployment's new status (a
+// step that starts a deployment writes its status first: then the status comes first).
+void Kiln::publish_commit(const store::StepWrites& writes) {
+  std::optional<store::Deployment> deployment;
+  auto load = [&](std::int64_t id) -> const store::Deployment* {
+    if (!deployment || deployment->id != id) {
+      auto d = store_.get_deployment(id);
+      if (!d) return nullptr;
+      deployment = std::move(d).value();
+    }
+    return &*deployment;
+  };
+  const core::TimeMs now = clock_.now_ms();
+  auto publish_status = [&] {
+    if (const auto* d = load(writes.deployment->deployment_id)) {
+      events_->publish({now, "kiln.deployment", deploy::deployment_event_fields(*d)});
+    }
+  };
+  const bool starts =
+      writes.deployment && writes.deployment->status == store::DeploymentStatus::kRunning;
+  if (starts) publish_status();
+  for (const auto& p : writes.phases) {
+    const auto* d = load(p.deployment_id);
+    if (d == nullptr) continue;
+    nlohmann::json fields = {{"deployment", d->id},
+                             {"job", d->request.name},
+                             {"target", d->request.target},
+                             {"version", d->request.version},
+                             {"phase", p.phase},
+                             {"outcome", store::to_string(p.outcome)}};
+    if (!p.reason.empty()) fields["reason"] = p.reason;
+    if (p.finished_ms) fields["took_ms"] = *p.finished_ms - p.started_ms;
+    events_->publish({now, "kiln.phase", std::move(fields)});
+  }
+  if (writes.deployment && !starts) publish_status();
 }
 
 }  // namespace kiln::runtime

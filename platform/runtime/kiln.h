@@ -38,8 +38,11 @@ struct KilnOptions {
 
 class Kiln {
  public:
+  // With `events`, kiln publishes what it does there (docs/events.md): kiln.start,
+  // kiln.deployment (every status a deployment reaches), kiln.phase (every phase it starts and
+  // ends), exactly once per committed change.
   Kiln(core::Clock& clock, store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-       fakedb::WorkspaceApi& workspace, KilnOptions options = {});
+       fakedb::WorkspaceApi& workspace, KilnOptions options = {}, core::EventLog* events = nullptr);
   Kiln(const Kiln&) = delete;
   Kiln& operator=(const Kiln&) = delete;
 
@@ -57,11 +60,13 @@ class Kiln {
 
  private:
   void on_step(const store::Workflow& workflow);
+  void publish_commit(const store::StepWrites& writes);
 
   core::Clock& clock_;
   store::MetadataStore& store_;
   const artifacts::ArtifactStore& artifacts_;
   KilnOptions options_;
+  core::EventLog* events_;
   workspace::RetryingWorkspace retrying_;
   // The engine is destroyed before the kinds it calls (members go in reverse order).
   deploy::DeployWorkflow deploy_;

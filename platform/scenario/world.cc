@@ -310,7 +310,6 @@ void World::deploy(const TimelineEvent& e) {
     fields["refused"] = requested.error().message;
   }
   publish("scenario.deploy", fields);
-  if (requested) deployment_seen_[requested->deployment.id] = store::DeploymentStatus::kQueued;
 }
 
 void World::crash(const TimelineEvent& e) {
@@ -321,55 +320,11 @@ void World::crash(const TimelineEvent& e) {
 }
 
 void World::restart() {
-  kiln =
-      std::make_unique<runtime::Kiln>(loop, *store, *artifacts, *workspace, kiln_options(scenario));
-  watch_kiln();
+  kiln = std::make_unique<runtime::Kiln>(loop, *store, *artifacts, *workspace,
+                                         kiln_options(scenario), &events);
   if (auto started = kiln->start(); !started) {
     publish("scenario.error", {{"message", "kiln did not start: " + started.error().describe()}});
   }
-  publish("kiln.start", {{"open_workflows", kiln->engine().tracked()}});
-}
-
-void World::watch_kiln() {
-  kiln->engine().on_step([this](const store::Workflow& w) { seen_step(w); });
-}
-
-// Publishes what a committed step changed of a deployment: its status and its phases. A
-// deployment that starts is announced before its phases; one that ends, after them.
-void World::seen_step(const store::Workflow& w) {
-  if (w.kind != deploy::kDeployKind) return;
-  const auto id = w.state.value("deployment_id", std::int64_t{0});
-  auto d = store->get_deployment(id);
-  if (!d) return;
-  const auto& r = d->request;
-  auto [seen, fresh] = deployment_seen_.try_emplace(id, d->status);
-  const bool status_changed = fresh || seen->second != d->status;
-  seen->second = d->status;
-  auto publish_status = [&] {
-    json fields = {{"deployment", id},
-                   {"job", r.name},
-                   {"target", r.target},
-                   {"version", r.version},
-                   {"status", store::to_string(d->status)},
-                   {"requested_by", r.requested_by}};
-    if (!d->outcome_reason.empty()) fields["reason"] = d->outcome_reason;
-    publish("kiln.deployment", std::move(fields));
-  };
-  const bool open = store::is_open(d->status);
-  if (status_changed && open) publish_status();
-  if (auto phases = store->list_phases(id)) {
-    for (const auto& p : *phases) {
-      auto [it, first] = phase_seen_.try_emplace({id, p.seq}, p.outcome);
-      if (!first && it->second == p.outcome) continue;
-      it->second = p.outcome;
-      json fields = {{"deployment", id},   {"job", r.name},
-                     {"target", r.target}, {"version", r.version},
-                     {"phase", p.phase},   {"outcome", store::to_string(p.outcome)}};
-      if (!p.reason.empty()) fields["reason"] = p.reason;
-      publish("kiln.phase", std::move(fields));
-    }
-  }
-  if (status_changed && !open) publish_status();
 }
 
 json World::inspect(const std::string& path,

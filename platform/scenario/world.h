@@ -73,16 +73,11 @@ class World {
 
  private:
   void build(const std::string& why);
-  void watch_kiln();
-  void seen_step(const store::Workflow& workflow);
 
   core::TimeMs start_ms_ = 0;
   std::string dir_;
   std::map<std::pair<std::string, std::string>, RepoJob> repo_;  // the repository now
   int commits_ = 0;
-  // What the trace has said of each deployment and phase, to publish only changes.
-  std::map<std::int64_t, store::DeploymentStatus> deployment_seen_;
-  std::map<std::pair<std::int64_t, int>, store::PhaseOutcome> phase_seen_;
 };
 
 }  // namespace kiln::scenario

@@ -227,7 +227,7 @@ void Engine::commit(const store::Workflow& workflow, const store::WorkflowStep& 
     return;
   }
   ++counters_.commits;
-  for (const auto& observer : observers_) observer(*stored);
+  for (const auto& observer : observers_) observer(*stored, step.writes);
   if (stored->status != store::WorkflowStatus::kOpen) {
     ++counters_.finished;
     rewake_.erase(workflow.id);

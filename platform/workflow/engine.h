@@ -48,6 +48,8 @@ struct EngineCounters {
 
 // Called after every committed step with the workflow as stored.
 using StepObserver = std::function<void(const store::Workflow&)>;
+// The same with the side records the step wrote (exactly what changed in this commit).
+using CommitObserver = std::function<void(const store::Workflow&, const store::StepWrites&)>;
 
 class Engine {
  public:
@@ -76,7 +78,11 @@ class Engine {
   void wake(std::int64_t id);
 
   // Adds an observer; every observer is called after each commit, in the order added.
-  void on_step(StepObserver observer) { observers_.push_back(std::move(observer)); }
+  void on_step(StepObserver observer) {
+    observers_.push_back(
+        [o = std::move(observer)](const store::Workflow& w, const store::StepWrites&) { o(w); });
+  }
+  void on_commit(CommitObserver observer) { observers_.push_back(std::move(observer)); }
   const EngineCounters& counters() const { return counters_; }
   // The last store failure the engine absorbed (for logs); "" if none.
   const std::string& last_store_error() const { return last_store_error_; }
@@ -115,7 +121,7 @@ class Engine {
   std::uint64_t next_generation_ = 1;
   core::TimerId rescan_timer_ = 0;
   EngineCounters counters_;
-  std::vector<StepObserver> observers_;
+  std::vector<CommitObserver> observers_;
   // Shared with callbacks so that an answer arriving after the engine is gone does nothing.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
