@@ -31,7 +31,8 @@ struct Session {
 };
 
 std::unique_ptr<Session> open_session(const Connection& c, const std::vector<std::string>& cd,
-                                      const char* command, std::ostream& err) {
+                                      const char* command, std::ostream& err,
+                                      const RunCommand* run = nullptr) {
   auto s = std::make_unique<Session>();
   s->loop = std::make_unique<core::RealLoop>(s->io);
   auto artifacts = artifacts::open_local_store(c.store);
@@ -72,6 +73,19 @@ std::unique_ptr<Session> open_session(const Connection& c, const std::vector<std
   options.deploy.queue_poll_ms = options.deploy.poll_ms;
   options.deploy.wait_for =
       c.wait_for == "running" ? deploy::WaitFor::kRunning : deploy::WaitFor::kFirstRunEnd;
+  if (run != nullptr && !run->once) {
+    if (run->monitor) {
+      monitor::MonitorOptions m;
+      m.saved_jobs_limit = run->saved_jobs_limit;
+      options.monitor = m;
+    }
+    if (run->cleanup) {
+      cleanup::CleanupOptions cl;
+      cl.stale_after_ms = static_cast<core::DurationMs>(run->stale_days * 86'400'000.0);
+      cl.dry_run = run->cleanup_dry_run;
+      options.cleanup = cl;
+    }
+  }
   // The wall clock seeds only the retry jitter, never anything simulated.
   options.seed = static_cast<std::uint64_t>(s->loop->now_ms());
   s->kiln =
@@ -213,6 +227,32 @@ int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err) {
   });
   s->io.run();
   return failed.empty() ? 0 : 1;
+}
+
+int run_cleanup(const CleanupCommand& command, std::ostream& out, std::ostream& err) {
+  auto s = open_session(command.connection, {}, "kiln cleanup", err);
+  if (!s) return 2;
+  cleanup::CleanupOptions options;
+  options.stale_after_ms = static_cast<core::DurationMs>(command.stale_days * 86'400'000.0);
+  options.dry_run = command.dry_run;
+  cleanup::CleanupWorkflow pass(*s->loop, s->kiln->workspace(), *s->store, *s->artifacts, options);
+  int code = 1;
+  pass.run_once([&](cleanup::CleanupPass result, std::string error) {
+    if (!error.empty()) {
+      err << "kiln cleanup: " << error << "\n";
+    } else {
+      for (const auto& d : result.deleted) {
+        out << (command.dry_run ? "would delete " : "deleted ") << d << "\n";
+      }
+      for (const auto& k : result.kept) out << "kept " << k << "\n";
+      out << result.deleted.size() << " job(s) " << (command.dry_run ? "would be " : "")
+          << "deleted, " << result.kept.size() << " candidate(s) kept\n";
+      code = 0;
+    }
+    s->io.stop();
+  });
+  s->io.run();
+  return code;
 }
 
 }  // namespace kiln::cli

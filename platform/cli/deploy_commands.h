@@ -45,7 +45,22 @@ struct RunCommand {
   Connection connection;
   std::vector<std::string> cd_targets;
   bool once = false;
+  bool monitor = true;  // the monitoring workflow (not with --once)
+  bool cleanup = true;  // the daily stale-job cleanup (not with --once)
+  double stale_days = 90;
+  bool cleanup_dry_run = false;
+  std::int64_t saved_jobs_limit = 10'000;  // the workspace's quota, for quota warnings
 };
+
+struct CleanupCommand {
+  Connection connection;
+  double stale_days = 90;
+  bool dry_run = false;
+};
+
+// One cleanup pass now: prints what it deleted (or, with --dry-run, would delete) and what it
+// kept and why. Exit code: 0 done, 1 the pass failed, 2 nothing could be opened.
+int run_cleanup(const CleanupCommand& command, std::ostream& out, std::ostream& err);
 
 // Exit code: 0 (after --once, or on SIGINT/SIGTERM); 1 if a deploy of --once failed; 2 if
 // nothing could be opened.

@@ -99,6 +99,9 @@ check "CD asks only once per build" expect 0 "0 deploy(s) requested" "$kiln" run
 check "a rollback is a deploy of the older build" expect 0 "succeeded" "$kiln" deploy orders --target production --build "$b1" --poll 0.1 --reason "rollback"
 check "status shows the rolled back version" bash -c "'$kiln' status orders --target production | grep -q ' 3 .*$b1'"
 check "history lists the three deployments newest first" bash -c "'$kiln' history orders --target production | sed -n 2p | grep -q rollback && '$kiln' history orders | grep -c succeeded | grep -q 3"
+check "metrics in the Prometheus text format" expect 0 'kiln_deployments_total{job="orders",status="succeeded",strategy="simple",target="production"} 3' "$kiln" metrics
+check "metrics name the newest build per target" expect 0 "kiln_build_info" "$kiln" metrics
+check "a cleanup dry run keeps the job still in the newest build" expect 0 "0 job(s) would be deleted" "$kiln" cleanup --dry-run
 check "a deploy of an unknown build is refused" expect 2 "b-nope" "$kiln" deploy orders --target production --build b-nope
 check "a job without deployments has no history" expect 1 "no deployments of payments" "$kiln" history payments
 check "status of an unknown job is an error" expect 1 "no job payments" "$kiln" status payments

@@ -6,6 +6,8 @@
 //   kiln run [--cd-target T]... [--once] ...      run kiln: CD and every open workflow
 //   kiln status [JOB] --db DB                     what is deployed where
 //   kiln history JOB --db DB                      a job's deployments
+//   kiln cleanup [--dry-run] ...                  delete stale kiln-managed jobs now
+//   kiln metrics --db DB [--store STORE]          Prometheus text format
 //   kiln scenario run FILE [--seed N] ...         run a scenario on virtual time, with verdicts
 //   kiln scenario swarm FILE --seeds N            run it under many seeds
 // docs/cli.md has every option.
@@ -18,6 +20,7 @@
 #include "platform/cli/deploy_commands.h"
 #include "platform/cli/status_commands.h"
 #include "platform/config/validate_command.h"
+#include "platform/metrics/metrics_command.h"
 #include "platform/scenario/scenario_command.h"
 #include "platform/store/sqlite_store.h"
 
@@ -121,6 +124,30 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--once", run.once, "One CD pass; exit when its deploys have ended");
   add_connection(run_cmd, run.connection);
 
+  run_cmd->add_flag("!--no-monitor", run.monitor, "Do not run the monitoring workflow");
+  run_cmd->add_flag("!--no-cleanup", run.cleanup, "Do not run the daily stale-job cleanup");
+  run_cmd->add_flag("--cleanup-dry-run", run.cleanup_dry_run,
+                    "Cleanup only says what it would delete");
+  run_cmd->add_option("--stale-days", run.stale_days, "Days without a run before a job is stale")
+      ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--saved-jobs-limit", run.saved_jobs_limit, "The workspace's job quota")
+      ->check(CLI::PositiveNumber);
+
+  kiln::cli::CleanupCommand cleanup;
+  auto* cleanup_cmd =
+      app.add_subcommand("cleanup", "Delete stale kiln-managed jobs now (docs/operations.md)");
+  cleanup_cmd->add_flag("--dry-run", cleanup.dry_run, "Only say what would be deleted");
+  cleanup_cmd->add_option("--stale-days", cleanup.stale_days, "Days without a run before stale")
+      ->check(CLI::PositiveNumber);
+  add_connection(cleanup_cmd, cleanup.connection);
+
+  std::string metrics_db, metrics_store;
+  auto* metrics_cmd = app.add_subcommand(
+      "metrics", "Print kiln's metrics in the Prometheus text format (docs/metrics.md)");
+  add_db(metrics_cmd, metrics_db);
+  metrics_cmd->add_option("--store", metrics_store, "The artifact store (builds per target)")
+      ->envname("KILN_STORE");
+
   kiln::cli::StatusQuery status;
   std::string status_db, job, target;
   auto* status_cmd = app.add_subcommand("status", "What is deployed where");
@@ -185,6 +212,10 @@ int main(int argc, char** argv) {
     return kiln::cli::run_deploy(deploy, std::cout, std::cerr);
   }
   if (run_cmd->parsed()) return kiln::cli::run_agent(run, std::cout, std::cerr);
+  if (cleanup_cmd->parsed()) return kiln::cli::run_cleanup(cleanup, std::cout, std::cerr);
+  if (metrics_cmd->parsed()) {
+    return kiln::metrics::run_metrics_command(metrics_db, metrics_store, std::cout, std::cerr);
+  }
   if (status_cmd->parsed()) {
     auto opened = open_db(status_db, "kiln status");
     if (!opened) return 2;

@@ -48,6 +48,7 @@ nlohmann::json deployment_event_fields(const store::Deployment& d) {
                            {"build", r.build_id},
                            {"strategy", store::to_string(r.strategy)},
                            {"requested_by", r.requested_by},
+                           {"owner", r.owner},
                            {"status", store::to_string(d.status)}};
   if (!d.outcome_reason.empty()) fields["reason"] = d.outcome_reason;
   if (d.finished_ms) fields["latency_ms"] = *d.finished_ms - r.created_ms;
@@ -88,7 +89,8 @@ store::Result<Requested> record_deploy(store::MetadataStore& store,
                                      : store::Strategy::kSimple,
                                  request.requested_by,
                                  request.reason,
-                                 now_ms};
+                                 now_ms,
+                                 source->config.owner};
     auto created = store.create_deployment(row);
     if (!created) return created.error();
     out.deployment = *created;

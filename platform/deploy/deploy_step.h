@@ -30,6 +30,7 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   void create_or_reset();
   void find_or_create(const std::string& note);
   void create(const std::string& note);
+  bool wait_for_quota(const fakedb::ApiResponse& response);
   void reset(std::int64_t job_id, const std::string& how);
   void stop_old_runs();
   void cancel_next(std::vector<std::int64_t> to_cancel);

@@ -31,6 +31,7 @@ void to_json(json& j, const DeployState& s) {
            {"run_state", s.run_state}};
   if (!s.rollback_build.empty()) j["rollback_build"] = s.rollback_build;
   if (!s.prepared.empty()) j["prepared"] = s.prepared;
+  if (s.quota_since) j["quota_since"] = *s.quota_since;
   if (s.job_id) j["job_id"] = *s.job_id;
   if (s.run_id) j["run_id"] = *s.run_id;
 }
@@ -46,6 +47,8 @@ void from_json(const json& j, DeployState& s) {
   s.run_state = j.value("run_state", "");
   s.rollback_build = j.value("rollback_build", "");
   s.prepared = j.value("prepared", "");
+  s.quota_since.reset();
+  if (j.contains("quota_since")) s.quota_since = j["quota_since"].get<core::TimeMs>();
   s.job_id.reset();
   s.run_id.reset();
   if (j.contains("job_id")) s.job_id = j["job_id"].get<std::int64_t>();
@@ -56,8 +59,8 @@ DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspa
                                store::MetadataStore& store,
                                const artifacts::ArtifactStore& artifacts, DeployOptions options)
     : options_(options),
-      parts_(
-          std::make_shared<Parts>(Parts{clock, workspace, store, artifacts, options, false, {}})) {}
+      parts_(std::make_shared<Parts>(
+          Parts{clock, workspace, store, artifacts, options, false, {}, {}})) {}
 
 DeployWorkflow::~DeployWorkflow() {
   parts_->stopped = true;
@@ -177,7 +180,8 @@ Step DeployStep::fail(const DeployWorkflow::Parts& parts, const store::Workflow&
                  std::nullopt,
                  r.strategy,
                  store::JobState::kFailed,
-                 now};
+                 now,
+                 r.owner};
   if (auto existing = parts.store.get_job(r.name, r.target); existing) {
     job.deployed_version = existing->deployed_version;
     job.deployed_build_id = existing->deployed_build_id;
@@ -272,8 +276,8 @@ void DeployStep::again_after(core::DurationMs wait, store::StepWrites writes) {
 // recorded until the deploy succeeds.
 store::Job DeployStep::job_row(store::JobState state) const {
   const auto& r = deployment_.request;
-  store::Job job{r.name,       r.target,   state_.job_id, std::nullopt,
-                 std::nullopt, r.strategy, state,         now()};
+  store::Job job{r.name,     r.target, state_.job_id, std::nullopt, std::nullopt,
+                 r.strategy, state,    now(),         r.owner};
   if (auto existing = parts_->store.get_job(r.name, r.target); existing) {
     job.deployed_version = existing->deployed_version;
     job.deployed_build_id = existing->deployed_build_id;

@@ -50,6 +50,10 @@ struct DeployOptions {
   // asks for a deploy of the build that was live before (requested_by kiln:rollback), unless a
   // newer request is already queued. A failed rollback does not roll back again.
   bool rollback_on_failure = true;
+  // jobs/create refused with QUOTA_EXCEEDED: the deploy asks for a cleanup and waits (polling
+  // every quota_poll_ms, without using up its retries) up to quota_wait_ms before failing.
+  core::DurationMs quota_poll_ms = 60'000;
+  core::DurationMs quota_wait_ms = 3'600'000;
 };
 
 // The deploy workflow's state (its JSON in the workflows table).
@@ -69,6 +73,7 @@ struct DeployState {
   // `settings` filled in; empty until then. request_deploy fills both when it has just read
   // and checked the archive, so the workflow does not read it again.
   std::string prepared;
+  std::optional<core::TimeMs> quota_since;  // when jobs/create was first refused for the quota
 };
 void to_json(nlohmann::json& j, const DeployState& s);
 void from_json(const nlohmann::json& j, DeployState& s);
@@ -97,7 +102,11 @@ class DeployWorkflow final : public workflow::WorkflowKind {
     DeployOptions options;
     bool stopped = false;  // the workflow object is gone: late answers do nothing more
     std::function<void(std::int64_t)> wake;  // wakes a workflow (the rollback's); may be empty
+    std::function<void()> quota_exceeded;    // asks for a cleanup now; may be empty
   };
+
+  // What a deploy blocked by the saved-jobs quota calls (Kiln wakes the cleanup workflow).
+  void on_quota_exceeded(std::function<void()> fn) { parts_->quota_exceeded = std::move(fn); }
 
   // How a rollback's workflow is woken at once (Kiln passes its engine's wake).
   void set_waker(std::function<void(std::int64_t)> wake) { parts_->wake = std::move(wake); }

@@ -133,14 +133,34 @@ void DeployStep::find_or_create(const std::string& note) {
 
 void DeployStep::create(const std::string& note) {
   auto self = shared_from_this();
-  call(ApiRequest::post(path("create"), paused_settings(state_.settings)),
-       [self, note](const Json& body) {
-         const auto id = body.value("job_id", std::int64_t{0});
-         self->state_.job_id = id;
-         store::StepWrites writes;
-         writes.job = self->job_row(store::JobState::kDeploying);
-         self->advance("stop", note + "created job " + std::to_string(id), std::move(writes));
-       });
+  call(
+      ApiRequest::post(path("create"), paused_settings(state_.settings)),
+      [self, note](const Json& body) {
+        const auto id = body.value("job_id", std::int64_t{0});
+        self->state_.job_id = id;
+        self->state_.quota_since.reset();
+        store::StepWrites writes;
+        writes.job = self->job_row(store::JobState::kDeploying);
+        self->advance("stop", note + "created job " + std::to_string(id), std::move(writes));
+      },
+      [self](const ApiResponse& r) { return self->wait_for_quota(r); });
+}
+
+// The workspace holds as many jobs as it may: ask for a cleanup and try again later, for a
+// while, instead of failing at once (or burning the step's retries).
+bool DeployStep::wait_for_quota(const ApiResponse& r) {
+  const auto error = r.error();
+  if (!error || error->error_code != "QUOTA_EXCEEDED") return false;
+  auto& s = state_;
+  if (!s.quota_since) s.quota_since = now();
+  if (now() - *s.quota_since >= options_.quota_wait_ms) {
+    failed("the workspace is at its saved-jobs quota and no room was made within " +
+           seconds(options_.quota_wait_ms) + ": " + error->message);
+    return true;
+  }
+  if (parts_->quota_exceeded) parts_->quota_exceeded();
+  again_after(options_.quota_poll_ms);
+  return true;
 }
 
 void DeployStep::reset(std::int64_t job_id, const std::string& how) {

@@ -24,6 +24,21 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
   deploy_.set_waker([this](std::int64_t id) { engine_.wake(id); });
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
+  if (options_.monitor) {
+    monitor_ = std::make_unique<monitor::MonitorWorkflow>(clock, retrying_, store,
+                                                          *options_.monitor, events);
+    engine_.add_kind(*monitor_);
+  }
+  if (options_.cleanup) {
+    cleanup_ = std::make_unique<cleanup::CleanupWorkflow>(clock, retrying_, store, artifacts,
+                                                          *options_.cleanup, events);
+    engine_.add_kind(*cleanup_);
+    deploy_.on_quota_exceeded([this] {
+      if (auto open = store_.find_open_workflow(cleanup::kCleanupKind, cleanup::kCleanupKey)) {
+        engine_.wake(open->id);
+      }
+    });
+  }
   engine_.on_step([this](const store::Workflow& w) { on_step(w); });
   if (events_ != nullptr) {
     engine_.on_commit([this](const store::Workflow&, const store::StepWrites& writes) {
@@ -40,6 +55,17 @@ store::Status Kiln::start() {
   for (const auto& target : options_.cd_targets) {
     if (auto s = cd_.ensure(target, clock_.now_ms()); !s) return s;
   }
+  if (monitor_) {
+    if (auto id = ensure(monitor::kMonitorKind, monitor::kMonitorKey, clock_.now_ms()); !id) {
+      return id.error();
+    }
+  }
+  if (cleanup_) {
+    const auto first = clock_.now_ms() + options_.cleanup->interval_ms;
+    if (auto id = ensure(cleanup::kCleanupKind, cleanup::kCleanupKey, first); !id) {
+      return id.error();
+    }
+  }
   return {};
 }
 
@@ -50,6 +76,17 @@ store::Result<deploy::Requested> Kiln::deploy(const std::string& name, const std
   return deploy::request_deploy(store_, artifacts_, engine_,
                                 {name, target, build_id, requested_by, reason}, clock_.now_ms(),
                                 events_);
+}
+
+store::Result<std::int64_t> Kiln::ensure(const char* kind, const char* key,
+                                         core::TimeMs first_at_ms) {
+  auto open = store_.find_open_workflow(kind, key);
+  if (open) return open->id;
+  if (open.code() != store::ErrorCode::kNotFound) return open.error();
+  auto created =
+      engine_.create({kind, key, nlohmann::json::object(), first_at_ms, clock_.now_ms()});
+  if (!created) return created.error();
+  return created->id;
 }
 
 // When a deploy ends, the one queued behind it may start at once rather than at its next poll.

@@ -14,8 +14,10 @@
 #include "fake-databricks/api/workspace_api.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/cd/cd_workflow.h"
+#include "platform/cleanup/cleanup_workflow.h"
 #include "platform/deploy/deploy_request.h"
 #include "platform/deploy/deploy_workflow.h"
+#include "platform/monitor/monitor_workflow.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/engine.h"
 #include "platform/workspace/retry_policy.h"
@@ -27,6 +29,11 @@ struct KilnOptions {
   std::vector<std::string> cd_targets;  // targets CD delivers to by itself (none: by hand only)
   deploy::DeployOptions deploy;
   cd::CdOptions cd;
+  // Monitoring (monitor_workflow.h): on when set. kiln run and scenarios turn it on.
+  std::optional<monitor::MonitorOptions> monitor;
+  // Stale-job cleanup (cleanup_workflow.h): on when set; its first pass is one interval after
+  // the workflow is created, or at once when a deploy hits the saved-jobs quota.
+  std::optional<cleanup::CleanupOptions> cleanup;
   workflow::EngineOptions engine;
   workspace::RetryPolicy workspace_retry = kiln_retry_policy();
   std::uint64_t seed = 1;  // the retrying layer's jitter
@@ -56,11 +63,15 @@ class Kiln {
                                           const std::string& reason = "");
 
   workflow::Engine& engine() { return engine_; }
+  // The workspace as kiln calls it (through its retrying layer).
+  fakedb::WorkspaceApi& workspace() { return retrying_; }
   const workspace::RetryCounters& workspace_counters() const { return retrying_.counters(); }
 
  private:
   void on_step(const store::Workflow& workflow);
   void publish_commit(const store::StepWrites& writes);
+  // Creates the workflow (kind, key) unless one is open; returns its id.
+  store::Result<std::int64_t> ensure(const char* kind, const char* key, core::TimeMs first_at_ms);
 
   core::Clock& clock_;
   store::MetadataStore& store_;
@@ -71,6 +82,8 @@ class Kiln {
   // The engine is destroyed before the kinds it calls (members go in reverse order).
   deploy::DeployWorkflow deploy_;
   cd::CdWorkflow cd_;  // holds a reference to engine_, used only once both exist
+  std::unique_ptr<monitor::MonitorWorkflow> monitor_;
+  std::unique_ptr<cleanup::CleanupWorkflow> cleanup_;
   workflow::Engine engine_;
 };
 

@@ -24,27 +24,31 @@ using nlohmann::json;
 // stopped.
 inline std::string job_yaml(const std::string& name, const std::string& target, int version,
                             const std::string& path = "/Workspace/etl/nb",
-                            const std::string& extra_settings = "") {
+                            const std::string& extra_settings = "",
+                            const std::string& task_extra = "") {
   return "kind: Job\nname: " + name + "\ntarget: " + target +
          "\ndeployVersion: " + std::to_string(version) +
          "\nowner: data-team\nsettings:\n  max_concurrent_runs: 1\n" + extra_settings +
          "  tasks:\n    - task_key: main\n      notebook_task:\n        notebook_path: " + path +
          "\n      new_cluster: {spark_version: 15.4.x-scala2.12, node_type_id: i3.xlarge, "
-         "num_workers: 1}\n";
+         "num_workers: 1}\n" +
+         task_extra;
 }
 
 struct JobFile {
   JobFile(std::string n, std::string t, int v = 1, std::string p = "/Workspace/etl/nb",
-          std::string extra = "")
+          std::string extra = "", std::string task = "")
       : name(std::move(n)),
         target(std::move(t)),
         version(v),
         path(std::move(p)),
-        extra_settings(std::move(extra)) {}
+        extra_settings(std::move(extra)),
+        task_extra(std::move(task)) {}
   std::string name, target;
   int version;
   std::string path;
   std::string extra_settings;  // YAML lines under settings:, indented two spaces
+  std::string task_extra;      // YAML lines of the task, indented six spaces
 };
 
 struct World {
@@ -76,7 +80,8 @@ struct World {
            j.version,
            {{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\n", false},
             {"configs/" + j.target + ".yaml",
-             job_yaml(j.name, j.target, j.version, j.path, j.extra_settings), false}}});
+             job_yaml(j.name, j.target, j.version, j.path, j.extra_settings, j.task_extra),
+             false}}});
     }
     artifacts::BuildWriter writer(*artifact_store);
     auto record = writer.write(input);
@@ -89,7 +94,7 @@ struct World {
   // Drops the running kiln (everything in memory, every call in flight) and starts a new one.
   void restart() {
     kiln.reset();
-    kiln = std::make_unique<Kiln>(w.loop, *store, *artifact_store, w.ws, options);
+    kiln = std::make_unique<Kiln>(w.loop, *store, *artifact_store, w.ws, options, &w.events);
     STORE_REQUIRE_OK(kiln->start());
   }
   void crash() { kiln.reset(); }

@@ -154,6 +154,52 @@ Check managed_jobs(World& w, const Expectation& x) {
   return {m.holds, job + "/" + target + ": " + std::to_string(jobs.size()) + " managed job(s)"};
 }
 
+// kiln events of a type whose fields match every other argument given.
+Check events(World& w, const Expectation& x) {
+  const std::string type = arg_string(x, "type");
+  std::int64_t n = 0;
+  std::string last;
+  for (const auto& e : w.kiln_events) {
+    if (e.type != type) continue;
+    bool match = true;
+    for (const auto& [key, value] : x.args.items()) {
+      if (key == "type" || key == "count" || key == "at_least") continue;
+      if (!e.fields.contains(key) || e.fields[key] != value) match = false;
+    }
+    if (!match) continue;
+    ++n;
+    last = e.fields.dump();
+  }
+  Matcher m;
+  m.expect(x.args, "count", n);
+  if (x.args.contains("at_least") && n < x.args["at_least"].get<std::int64_t>()) {
+    m.holds = false;
+  }
+  return {m.holds,
+          std::to_string(n) + " " + type + " event(s)" + (last.empty() ? "" : ", last " + last)};
+}
+
+// The DB's latest run of the job is the workspace's latest run of it (monitoring keeps it so).
+Check latest_run(World& w, const Expectation& x) {
+  const std::string job = arg_string(x, "job"), target = arg_string(x, "target");
+  auto row = w.store->get_job(job, target);
+  if (!row || !row->databricks_job_id) return {false, job + "/" + target + ": no Databricks job"};
+  const auto runs = w.runs_of(*row->databricks_job_id);  // newest first
+  if (runs.empty()) return {false, job + "/" + target + ": no run in the workspace"};
+  const auto newest = runs.front()["run_id"].get<std::int64_t>();
+  auto known = w.store->list_runs(job, target, 1);
+  const std::int64_t db = known && !known->empty() ? known->front().run_id : 0;
+  const std::string trigger = runs.front().value("trigger", "");
+  Matcher m;
+  m.expect(json{{"run", newest}}, "run", db);
+  m.expect(x.args, "trigger", trigger);
+  if (known && !known->empty()) {
+    m.expect(x.args, "state", known->front().life_cycle_state);
+  }
+  return {m.holds, job + "/" + target + ": workspace's newest run " + std::to_string(newest) +
+                       " (" + trigger + "), the DB's " + std::to_string(db)};
+}
+
 Check builds(World& w, const Expectation& x) {
   Matcher m;
   m.expect(x.args, "count", w.builds.size());
@@ -169,6 +215,8 @@ Check evaluate(World& world, const Expectation& x) {
   if (x.that == "runs") return runs(world, x);
   if (x.that == "managed_jobs") return managed_jobs(world, x);
   if (x.that == "builds") return builds(world, x);
+  if (x.that == "events") return events(world, x);
+  if (x.that == "latest_run") return latest_run(world, x);
   return {false, "unknown predicate " + x.that};
 }
 

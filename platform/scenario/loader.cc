@@ -21,9 +21,11 @@ namespace d = config::detail;
 
 const std::vector<std::string> kTopKeys = {
     "name", "description", "seed", "duration", "workspace", "kiln", "repo", "timeline", "expect"};
-const std::vector<std::string> kKilnKeys = {
-    "cd_targets",    "cd_interval", "poll",          "queue_poll",  "wait_for",     "stop_timeout",
-    "start_timeout", "run_timeout", "first_backoff", "max_backoff", "max_attempts", "step_timeout"};
+const std::vector<std::string> kKilnKeys = {"cd_targets",      "cd_interval",  "poll",
+                                            "queue_poll",      "wait_for",     "stop_timeout",
+                                            "start_timeout",   "run_timeout",  "first_backoff",
+                                            "max_backoff",     "max_attempts", "step_timeout",
+                                            "monitor_interval"};
 const std::vector<std::string> kJobKeys = {"name",     "target",        "deployVersion",
                                            "strategy", "healthSeconds", "owner",
                                            "settings", "workload",      "count"};
@@ -261,6 +263,7 @@ class Loader {
     set("first_backoff", k.first_backoff_ms);
     set("max_backoff", k.max_backoff_ms);
     set("step_timeout", k.step_timeout_ms);
+    set("monitor_interval", k.monitor_interval_ms);
     if (v->contains("max_attempts")) {
       k.max_attempts = static_cast<int>(integer("kiln.max_attempts", 1, 1000, false).value_or(8));
     }
@@ -604,9 +607,16 @@ class Loader {
         {"runs", {"job", "target", "active", "total", "version"}},
         {"managed_jobs", {"job", "target", "count"}},
         {"builds", {"count"}},
+        {"latest_run", {"job", "target", "trigger", "state"}},
         {"one_active_run", {}},
         {"no_leaked_jobs", {}},
     };
+    if (x.that == "events") {  // free-form: type, count or at_least, and fields to match
+      if (!x.args.contains("type") || !x.args["type"].is_string()) {
+        error(path, "missing required field 'type' of events (an event type, docs/events.md)");
+      }
+      return;
+    }
     auto known = kArgs.find(x.that);
     if (known == kArgs.end()) return;
     unknown_keys(path, x.args, [&] {
@@ -640,7 +650,8 @@ class Loader {
 
 const std::vector<std::string>& predicate_names() {
   static const std::vector<std::string> kNames = {"deployed", "deployment",   "deployments",
-                                                  "runs",     "managed_jobs", "builds"};
+                                                  "runs",     "managed_jobs", "builds",
+                                                  "events",   "latest_run"};
   return kNames;
 }
 

@@ -88,6 +88,7 @@ struct KilnSettings {
   DurationMs max_backoff_ms = 60'000;
   int max_attempts = 8;
   DurationMs step_timeout_ms = 600'000;
+  DurationMs monitor_interval_ms = 60'000;  // monitoring passes (0s: no monitoring)
 };
 
 struct Scenario {

@@ -177,6 +177,16 @@ runtime::KilnOptions kiln_options(const Scenario& s) {
   o.deploy.retry = retry;
   o.cd.retry = retry;
   o.seed = s.seed;
+  if (s.kiln.monitor_interval_ms > 0) {
+    monitor::MonitorOptions m;
+    m.interval_ms = s.kiln.monitor_interval_ms;
+    m.retry = retry;
+    // The quota the emulator enforces is the one monitoring watches.
+    if (auto config = fakedb::WorkspaceConfig::from_json(s.workspace); config) {
+      m.saved_jobs_limit = config->saved_jobs_max;
+    }
+    o.monitor = m;
+  }
   return o;
 }
 
@@ -199,6 +209,12 @@ World::World(const Scenario& s) : scenario(s) {
   store = std::move(db).value();
 
   for (const auto& j : s.repo) repo_[{j.name, j.target}] = j;
+  kept_ = events.subscribe([this](const core::Event& e) {
+    const bool kiln_event = e.type.rfind("kiln.", 0) == 0 || e.type.rfind("job.run_", 0) == 0 ||
+                            e.type == "job.drift" || e.type.rfind("workspace.", 0) == 0 ||
+                            e.type.rfind("cleanup.", 0) == 0 || e.type.rfind("notify.", 0) == 0;
+    if (kiln_event) kiln_events.push_back(e);
+  });
 }
 
 void World::begin() {
@@ -231,6 +247,7 @@ void World::begin() {
 
 World::~World() {
   kiln.reset();
+  events.unsubscribe(kept_);
   std::error_code ignored;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }

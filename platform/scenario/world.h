@@ -70,11 +70,14 @@ class World {
   std::unique_ptr<store::MetadataStore> store;
   std::unique_ptr<runtime::Kiln> kiln;  // null while crashed
   std::vector<std::string> builds;      // build ids, in order (build 1 is the first commit)
+  // kiln's own events so far (not the emulator's, not the scenario's), for `that: events`.
+  std::vector<core::Event> kiln_events;
 
  private:
   void build(const std::string& why);
 
   core::TimeMs start_ms_ = 0;
+  core::EventLog::SubscriptionId kept_ = 0;
   std::string dir_;
   std::map<std::pair<std::string, std::string>, RepoJob> repo_;  // the repository now
   int commits_ = 0;

@@ -125,10 +125,17 @@ CREATE UNIQUE INDEX deployments_one_queued ON deployments (name, target)
   WHERE status = 'queued';
 )sql";
 
+// Who is notified about a job: the config's owner, on the job and on each deployment.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE deployments ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "builds, jobs per target, deployments and their phases, runs", kV1},
     Migration{2, "workflow instances with their state and next wake-up", kV2},
     Migration{3, "one running and one queued deployment per job and target", kV3},
+    Migration{4, "the owner of each job and deployment", kV4},
 };
 
 Status apply(Database& db, const Migration& migration) {

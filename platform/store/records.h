@@ -67,6 +67,7 @@ struct Job {
   Strategy strategy = Strategy::kSimple;
   JobState state = JobState::kDeploying;
   std::int64_t updated_ms = 0;
+  std::string owner = "";  // the config's owner: who is notified ("" for nobody)
 };
 
 // A request to deploy, as recorded when it is made (status queued).
@@ -79,6 +80,7 @@ struct DeploymentRequest {
   std::string requested_by;  // who or what asked: "cd:<target>", "user:<name>"
   std::string reason;        // why: "deployVersion 3 -> 4", "rollback after incident 12"
   std::int64_t created_ms = 0;
+  std::string owner = "";  // the job config's owner in that build
 };
 
 struct Deployment {

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kBuildColumns = "build_id, commit_sha, created_ms, status, error, job_count";
 constexpr const char* kJobColumns =
     "name, target, databricks_job_id, deployed_version, deployed_build_id, strategy, state, "
-    "updated_ms";
+    "updated_ms, owner";
 constexpr const char* kRunColumns =
     "run_id, job_name, target, databricks_job_id, version, life_cycle_state, result_state, "
     "start_ms, end_ms, updated_ms";
@@ -30,7 +30,8 @@ Result<Job> read_job(const Statement& s) {
           r.optional_text(4),
           r.enumeration<Strategy>(5),
           r.enumeration<JobState>(6),
-          r.int64(7)};
+          r.int64(7),
+          r.text(8)};
   return r.finish(std::move(job));
 }
 
@@ -119,14 +120,16 @@ Result<std::map<BuildStatus, std::int64_t>> SqliteStore::count_builds() {
 Status SqliteStore::upsert_job(const Job& job) {
   auto s =
       db_.prepare(std::string("INSERT INTO jobs (") + kJobColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, target) DO UPDATE SET "
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name, target) DO UPDATE SET "
                   "databricks_job_id = excluded.databricks_job_id, "
                   "deployed_version = excluded.deployed_version, "
                   "deployed_build_id = excluded.deployed_build_id, strategy = excluded.strategy, "
-                  "state = excluded.state, updated_ms = excluded.updated_ms");
+                  "state = excluded.state, updated_ms = excluded.updated_ms, "
+                  "owner = excluded.owner");
   if (!s) return s.error();
   s->bind_all(job.name, job.target, job.databricks_job_id, job.deployed_version,
-              job.deployed_build_id, to_string(job.strategy), to_string(job.state), job.updated_ms);
+              job.deployed_build_id, to_string(job.strategy), to_string(job.state), job.updated_ms,
+              job.owner);
   if (auto done = s->run(); !done) {
     return with_context("upsert job " + job.name + " on " + job.target, done.error());
   }

@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kDeploymentColumns =
     "id, name, target, build_id, version, strategy, requested_by, reason, created_ms, status, "
-    "started_ms, finished_ms, outcome_reason";
+    "started_ms, finished_ms, outcome_reason, owner";
 constexpr const char* kPhaseColumns =
     "deployment_id, seq, phase, started_ms, finished_ms, outcome, reason";
 
@@ -14,8 +14,8 @@ Result<Deployment> read_deployment(const Statement& s) {
   RowReader r(s);
   Deployment d;
   d.id = r.int64(0);
-  d.request = {r.text(1), r.text(2), r.text(3), r.int64(4), r.enumeration<Strategy>(5),
-               r.text(6), r.text(7), r.int64(8)};
+  d.request = {r.text(1), r.text(2), r.text(3),  r.int64(4), r.enumeration<Strategy>(5),
+               r.text(6), r.text(7), r.int64(8), r.text(13)};
   d.status = r.enumeration<DeploymentStatus>(9);
   d.started_ms = r.optional_int64(10);
   d.finished_ms = r.optional_int64(11);
@@ -40,11 +40,11 @@ Result<Deployment> SqliteStore::create_deployment(const DeploymentRequest& reque
   const std::string what = "create deployment of " + request.name + " on " + request.target;
   auto s = db_.prepare(
       "INSERT INTO deployments (name, target, build_id, version, strategy, requested_by, "
-      "reason, created_ms, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued')");
+      "reason, created_ms, status, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)");
   if (!s) return s.error();
   s->bind_all(request.name, request.target, request.build_id, request.version,
-              to_string(request.strategy), request.requested_by, request.reason,
-              request.created_ms);
+              to_string(request.strategy), request.requested_by, request.reason, request.created_ms,
+              request.owner);
   if (auto done = s->run(); !done) {
     if (done.code() == ErrorCode::kAlreadyExists) {
       return with_context(what, {done.code(), "a queued deployment exists (supersede it first); " +

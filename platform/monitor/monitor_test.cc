@@ -1,0 +1,186 @@
+// Monitoring end to end: a Kiln with monitoring on, over the in-process emulator.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "platform/runtime/test_world.h"
+
+namespace kiln::monitor {
+namespace {
+
+using fakedb::testing::kHour;
+using fakedb::testing::kMinute;
+using nlohmann::json;
+using runtime::testing::World;
+
+const std::string kHourly =
+    "  schedule: {quartz_cron_expression: \"0 0 * * * ?\", timezone_id: UTC}\n";
+
+World monitored(json overrides = json::object()) {
+  auto options = World::default_options();
+  MonitorOptions m;
+  m.interval_ms = kMinute;
+  m.saved_jobs_limit = 4;
+  m.quota_warning_fraction = 0.5;
+  options.monitor = m;
+  return World(options, std::move(overrides));
+}
+
+// Records kiln's monitoring events as they are published.
+class Seen {
+ public:
+  explicit Seen(core::EventLog& log) : log_(log) {
+    id_ = log.subscribe([this](const core::Event& e) {
+      if (e.type.rfind("job.", 0) == 0 || e.type.rfind("workspace.", 0) == 0) events_.push_back(e);
+    });
+  }
+  ~Seen() { log_.unsubscribe(id_); }
+  Seen(const Seen&) = delete;
+  Seen& operator=(const Seen&) = delete;
+  std::vector<json> of(const std::string& type, const std::string& job = "") const {
+    std::vector<json> out;
+    for (const auto& e : events_) {
+      if (e.type == type && (job.empty() || e.fields.value("job", "") == job))
+        out.push_back(e.fields);
+    }
+    return out;
+  }
+
+ private:
+  core::EventLog& log_;
+  core::EventLog::SubscriptionId id_ = 0;
+  std::vector<core::Event> events_;
+};
+
+void deploy_ok(World& world, const std::string& job, const std::string& build) {
+  REQUIRE(world.run_until_finished(world.deploy(job, "production", build)).status ==
+          store::DeploymentStatus::kSucceeded);
+}
+
+}  // namespace
+
+TEST_CASE("Scheduled runs are recorded so the DB's latest run is the workspace's", "[monitor]") {
+  World world = monitored();
+  const std::string every_10m =
+      "  schedule: {quartz_cron_expression: \"0 */10 * * * ?\", timezone_id: UTC}\n";
+  deploy_ok(world, "orders",
+            world.build({{"orders", "production", 1, "/Workspace/etl/nb", every_10m}}));
+  world.w.advance(2 * kHour + 5 * kMinute);
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  const auto runs = world.runs_of(job_id);  // newest first
+  REQUIRE(runs.size() >= 12);
+  CHECK(runs.front()["trigger"] == "PERIODIC");
+  const auto known = world.store->list_runs("orders", "production", 1000).value();
+  REQUIRE(known.size() == runs.size());
+  CHECK(known.front().run_id == runs.front()["run_id"].get<std::int64_t>());
+  for (const auto& r : known) {
+    INFO(r.run_id);
+    CHECK(r.end_ms.has_value());
+    CHECK(r.result_state == "SUCCESS");
+  }
+}
+
+TEST_CASE("Retries are attempts of one run; a run failed for good alerts once and recovers once",
+          "[monitor]") {
+  // flaky fails its first two attempts: with two retries each run succeeds in the end.
+  // broken fails its first three: each run fails for good, until v2 (a fixed path) works.
+  const json rules =
+      json::array({{{"match", {{"path", "*flaky*"}}},
+                    {"model", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1}}}}},
+                   {{"match", {{"path", "*broken*"}}},
+                    {"model", {{"kind", "scripted"}, {"fail_on_attempts", {0, 1, 2}}}}}});
+  World world = monitored({{"workloads", {{"rules", rules}}}});
+  Seen seen(world.w.events);
+  const std::string retries = "      max_retries: 2\n      min_retry_interval_millis: 60000\n";
+  const auto b1 = world.build({{"flaky", "production", 1, "/Workspace/flaky", kHourly, retries},
+                               {"broken", "production", 1, "/Workspace/broken", kHourly, retries}});
+  deploy_ok(world, "flaky", b1);
+  deploy_ok(world, "broken", b1);
+  world.w.advance(3 * kHour);
+  CHECK(seen.of("job.run_failed", "flaky").empty());
+  const auto failed = seen.of("job.run_failed", "broken");
+  REQUIRE(failed.size() >= 3);  // the deploy's run and each hourly run, once each
+  std::set<std::int64_t> run_ids;
+  for (const auto& f : failed) run_ids.insert(f["run_id"].get<std::int64_t>());
+  CHECK(run_ids.size() == failed.size());
+  CHECK(failed[0]["result"] == "FAILED");
+  CHECK(failed[0]["owner"] == "data-team");
+  CHECK(seen.of("job.run_recovered", "broken").empty());
+
+  deploy_ok(world, "broken",
+            world.build({{"flaky", "production", 1, "/Workspace/flaky", kHourly, retries},
+                         {"broken", "production", 2, "/Workspace/fixed", kHourly, retries}},
+                        2));
+  world.w.advance(3 * kHour);
+  const auto recovered = seen.of("job.run_recovered", "broken");
+  REQUIRE(recovered.size() == 1);
+  CHECK(recovered[0]["version"] == 2);
+  CHECK(seen.of("job.run_failed", "broken").size() == failed.size());
+}
+
+TEST_CASE("A managed job deleted outside kiln is reported as drift once", "[monitor]") {
+  World world = monitored();
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/stream"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.ok(world.w.post("delete", {{"job_id", job_id}}));
+  world.w.advance(10 * kMinute);
+  const auto drift = seen.of("job.drift", "orders");
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0]["kind"] == "deleted");
+  CHECK_THAT(drift[0]["detail"].get<std::string>(), Catch::Contains(std::to_string(job_id)));
+}
+
+TEST_CASE("Two active runs of a job allowed one are reported as drift", "[monitor]") {
+  World world = monitored();
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/stream"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  // Someone raises the limit by hand and starts a second run.
+  world.w.ok(
+      world.w.post("update", {{"job_id", job_id}, {"new_settings", {{"max_concurrent_runs", 2}}}}));
+  world.w.run_now(job_id);
+  world.w.ok(
+      world.w.post("update", {{"job_id", job_id}, {"new_settings", {{"max_concurrent_runs", 1}}}}));
+  world.w.advance(10 * kMinute);
+  const auto drift = seen.of("job.drift", "orders");
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0]["kind"] == "extra_run");
+}
+
+TEST_CASE("Quota pressure is reported when saved jobs pass the warning fraction", "[monitor]") {
+  World world = monitored();  // limit 4, warn at half
+  Seen seen(world.w.events);
+  deploy_ok(world, "a", world.build({{"a", "production", 1, "/Workspace/etl/stream"}}));
+  world.w.advance(2 * kMinute);
+  CHECK(seen.of("workspace.quota").empty());
+  world.w.create_job(fakedb::testing::job_spec("not-kiln"));
+  world.w.advance(2 * kMinute);
+  const auto quota = seen.of("workspace.quota");
+  REQUIRE(quota.size() == 1);
+  CHECK(quota[0]["saved_jobs"] == 2);
+  CHECK(quota[0]["high"] == true);
+}
+
+TEST_CASE("A 429 storm on the list endpoints is absorbed by monitoring", "[monitor]") {
+  World world = monitored();
+  deploy_ok(
+      world, "orders",
+      world.build(
+          {{"orders", "production", 1, "/Workspace/etl/nb",
+            "  schedule: {quartz_cron_expression: \"0 */10 * * * ?\", timezone_id: UTC}\n"}}));
+  fakedb::faults::ApiFaultRule storm;
+  storm.pattern = "GET /api/2.2/jobs/*list";
+  storm.status = 429;
+  storm.error_code = "REQUEST_LIMIT_EXCEEDED";
+  storm.retry_after_s = 2;
+  storm.from_ms = world.w.loop.now_ms();
+  storm.until_ms = world.w.loop.now_ms() + 20 * kMinute;
+  world.w.ws.add_api_fault(storm);
+  world.w.advance(kHour);
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  CHECK(world.store->list_runs("orders", "production", 1000).value().size() ==
+        world.runs_of(job_id).size());
+  CHECK(world.kiln->workspace_counters().retries > 0);
+}
+
+}  // namespace kiln::monitor
