@@ -55,12 +55,14 @@ ApiResult<nlohmann::json> FakeWorkspace::check_schedule(const nlohmann::json& se
 
 nlohmann::json FakeWorkspace::job_json(const Job& job, bool with_tasks,
                                        std::size_t task_offset) const {
-  nlohmann::json settings = job.settings;
+  nlohmann::json settings;
   bool more = false;
-  if (!with_tasks) {
-    settings.erase("tasks");
-    settings.erase("job_clusters");
-  } else if (settings.contains("tasks")) {
+  if (!with_tasks) {  // copy all but the (large) task and cluster lists
+    settings = nlohmann::json::object();
+    for (auto it = job.settings.begin(); it != job.settings.end(); ++it) {
+      if (it.key() != "tasks" && it.key() != "job_clusters") settings[it.key()] = it.value();
+    }
+  } else if (settings = job.settings; settings.contains("tasks")) {
     auto& tasks = settings["tasks"];
     nlohmann::json page = nlohmann::json::array();
     for (std::size_t i = task_offset; i < tasks.size() && i < task_offset + kArrayPage; ++i) {

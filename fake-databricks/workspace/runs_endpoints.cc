@@ -1,6 +1,7 @@
 // The Runs endpoints: run-now, runs/submit, get, list, cancel, cancel-all, delete, get-output,
 // repair. The state machine itself is runs::RunEngine.
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "fake-databricks/api/page_token.h"
@@ -213,33 +214,57 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
     if (newer) newer_than = *newer;
   }
   const auto& ids = *job_id ? runs_->run_ids_of_job(**job_id) : runs_->all_run_ids();
-  // Newest first: the most recently started run leads.
+  auto matches = [&](const runs::JobRun& run) {
+    const bool is_active = runs::is_active(run.state.life_cycle);
+    if (active->value_or(false) && !is_active) return false;
+    if (completed->value_or(false) && is_active) return false;
+    if (*run_type && run.run_type != **run_type) return false;
+    if (*from && run.start_time < **from) return false;
+    if (*to && run.start_time > **to) return false;
+    return true;
+  };
+  // Newest first: the most recently started run leads. Run ids grow with start time and the
+  // id lists are ascending, so a next page starts by binary search at its cursor, a scan stops
+  // as soon as the page is full (one more tells has_more), and a start_time_from filter stops
+  // it at the first older run: a page costs what it returns, not the whole history.
   std::vector<const runs::JobRun*> matching;
-  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-    const runs::JobRun* run = runs_->find(*it);
-    if (run == nullptr) continue;
-    const bool is_active = runs::is_active(run->state.life_cycle);
-    if (active->value_or(false) && !is_active) continue;
-    if (completed->value_or(false) && is_active) continue;
-    if (*run_type && run->run_type != **run_type) continue;
-    if (*from && run->start_time < **from) continue;
-    if (*to && run->start_time > **to) continue;
-    matching.push_back(run);
-  }
-  std::size_t begin = static_cast<std::size_t>(offset->value_or(0));
-  if (older_than) {
-    begin = static_cast<std::size_t>(
-        std::find_if(matching.begin(), matching.end(),
-                     [&](const runs::JobRun* r) { return r->run_id < *older_than; }) -
-        matching.begin());
-  } else if (newer_than) {
-    const auto first_not_newer = static_cast<std::size_t>(
-        std::find_if(matching.begin(), matching.end(),
-                     [&](const runs::JobRun* r) { return r->run_id <= *newer_than; }) -
-        matching.begin());
-    begin = first_not_newer > static_cast<std::size_t>(n)
-                ? first_not_newer - static_cast<std::size_t>(n)
-                : 0;
+  std::size_t begin = 0;
+  if (!newer_than && offset->value_or(0) == 0) {
+    auto first = ids.end();
+    if (older_than) first = std::lower_bound(ids.begin(), ids.end(), *older_than);
+    for (auto it = std::make_reverse_iterator(first); it != ids.rend(); ++it) {
+      const runs::JobRun* run = runs_->find(*it);
+      if (run == nullptr) continue;
+      if (*from && run->start_time < **from) break;
+      if (!matches(*run)) continue;
+      matching.push_back(run);
+      if (matching.size() > static_cast<std::size_t>(n)) break;
+    }
+    // A previous page exists when a matching run is newer than the cursor.
+    bool newer = false;
+    for (auto it = first; older_than && it != ids.end() && !newer; ++it) {
+      const runs::JobRun* run = runs_->find(*it);
+      newer = run != nullptr && matches(*run);
+    }
+    if (newer) {
+      matching.insert(matching.begin(), nullptr);  // stands for the newer runs before the page
+      begin = 1;
+    }
+  } else {
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+      const runs::JobRun* run = runs_->find(*it);
+      if (run != nullptr && matches(*run)) matching.push_back(run);
+    }
+    begin = static_cast<std::size_t>(offset->value_or(0));
+    if (newer_than) {
+      const auto first_not_newer = static_cast<std::size_t>(
+          std::find_if(matching.begin(), matching.end(),
+                       [&](const runs::JobRun* r) { return r->run_id <= *newer_than; }) -
+          matching.begin());
+      begin = first_not_newer > static_cast<std::size_t>(n)
+                  ? first_not_newer - static_cast<std::size_t>(n)
+                  : 0;
+    }
   }
   begin = std::min(begin, matching.size());
   const std::size_t end = std::min(matching.size(), begin + static_cast<std::size_t>(n));

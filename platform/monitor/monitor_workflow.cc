@@ -68,8 +68,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
           ApiRequest::get(self->path("runs/list"), {{"active_only", "true"}, {"limit", "25"}}),
           "runs", [self](const json& active) {
             self->active_ = active;
-            const auto from =
-                self->state_.value("watermark", self->state_["since"].get<std::int64_t>());
+            const auto from = self->window_start();
             self->list(
                 ApiRequest::get(self->path("runs/list"),
                                 {{"start_time_from", std::to_string(from)}, {"limit", "25"}}),
@@ -102,15 +101,31 @@ class Pass : public std::enable_shared_from_this<Pass> {
                         });
   }
 
-  // Runs kiln knows as unfinished that neither list showed (they ended before this pass's
-  // window began): read one by one; they are few.
+  // Where the listing of recent runs starts: the last pass's start (less one interval of
+  // overlap), or earlier to cover the runs kiln still holds as unfinished (they may have ended
+  // since) as long as they started within a day: one paginated listing instead of a call per
+  // run. Older unfinished runs are read one by one (fetch_unfinished).
+  std::int64_t window_start() {
+    std::int64_t from = state_.value("watermark", state_["since"].get<std::int64_t>());
+    const std::int64_t floor = now() - 86'400'000;
+    if (auto unfinished = parts_->store.list_unfinished_runs(100'000)) {
+      for (const auto& r : *unfinished) {
+        if (r.start_ms >= floor) from = std::min(from, r.start_ms);
+      }
+    }
+    return from;
+  }
+
+  // Runs kiln knows as unfinished that neither list showed (long runs that ended, deleted
+  // runs): read one by one; they are few.
   void fetch_unfinished() {
     std::set<std::int64_t> seen;
     for (const auto& r : active_) seen.insert(r.value("run_id", std::int64_t{0}));
     for (const auto& r : recent_) seen.insert(r.value("run_id", std::int64_t{0}));
-    auto unfinished = parts_->store.list_unfinished_runs(10'000);
-    if (!unfinished)
+    auto unfinished = parts_->store.list_unfinished_runs(100'000);
+    if (!unfinished) {
       return answer(Step::retry("list unfinished runs: " + unfinished.error().describe()));
+    }
     for (const auto& r : *unfinished) {
       if (!seen.contains(r.run_id)) to_get_.push_back(r.run_id);
     }

@@ -21,11 +21,12 @@ namespace d = config::detail;
 
 const std::vector<std::string> kTopKeys = {
     "name", "description", "seed", "duration", "workspace", "kiln", "repo", "timeline", "expect"};
-const std::vector<std::string> kKilnKeys = {"cd_targets",      "cd_interval",  "poll",
-                                            "queue_poll",      "wait_for",     "stop_timeout",
-                                            "start_timeout",   "run_timeout",  "first_backoff",
-                                            "max_backoff",     "max_attempts", "step_timeout",
-                                            "monitor_interval"};
+const std::vector<std::string> kKilnKeys = {"cd_targets",       "cd_interval",      "poll",
+                                            "queue_poll",       "wait_for",         "stop_timeout",
+                                            "start_timeout",    "run_timeout",      "first_backoff",
+                                            "max_backoff",      "max_attempts",     "step_timeout",
+                                            "monitor_interval", "cleanup_interval", "stale_after",
+                                            "cleanup_dry_run",  "quota_wait"};
 const std::vector<std::string> kJobKeys = {"name",     "target",        "deployVersion",
                                            "strategy", "healthSeconds", "owner",
                                            "settings", "workload",      "count"};
@@ -264,6 +265,15 @@ class Loader {
     set("max_backoff", k.max_backoff_ms);
     set("step_timeout", k.step_timeout_ms);
     set("monitor_interval", k.monitor_interval_ms);
+    set("cleanup_interval", k.cleanup_interval_ms);
+    set("stale_after", k.stale_after_ms);
+    set("quota_wait", k.quota_wait_ms);
+    if (const json* dry = get(*v, "cleanup_dry_run")) {
+      if (dry->is_boolean())
+        k.cleanup_dry_run = dry->get<bool>();
+      else
+        error("kiln.cleanup_dry_run", "expected true or false; got " + d::describe(*dry));
+    }
     if (v->contains("max_attempts")) {
       k.max_attempts = static_cast<int>(integer("kiln.max_attempts", 1, 1000, false).value_or(8));
     }
@@ -324,7 +334,17 @@ class Loader {
             "expected a mapping (a job: name, target, deployVersion, ...); got " + d::describe(v));
       return std::nullopt;
     }
-    unknown_keys(path, v, kJobKeys);
+    if (complete) {
+      unknown_keys(path, v, kJobKeys);
+    } else {  // a merge's change may also remove the job from the repository
+      auto keys = kJobKeys;
+      keys.push_back("removed");
+      unknown_keys(path, v, keys);
+      if (v.contains("removed") && !v["removed"].is_boolean()) {
+        error(d::child_path(path, "removed"),
+              "expected true or false; got " + d::describe(v["removed"]));
+      }
+    }
     RepoJob job;
     job.where = where(path);
     job.name = required_string(path, "name");

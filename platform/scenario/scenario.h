@@ -88,7 +88,11 @@ struct KilnSettings {
   DurationMs max_backoff_ms = 60'000;
   int max_attempts = 8;
   DurationMs step_timeout_ms = 600'000;
-  DurationMs monitor_interval_ms = 60'000;  // monitoring passes (0s: no monitoring)
+  DurationMs monitor_interval_ms = 60'000;      // monitoring passes (0s: no monitoring)
+  DurationMs cleanup_interval_ms = 86'400'000;  // stale-job cleanup passes (0s: no cleanup)
+  DurationMs stale_after_ms = 90LL * 86'400'000;
+  bool cleanup_dry_run = false;
+  DurationMs quota_wait_ms = 3'600'000;  // a deploy blocked by the quota waits this long
 };
 
 struct Scenario {

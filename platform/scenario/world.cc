@@ -110,6 +110,7 @@ CompiledWorkspace compile_workspace(const Scenario& s) {
     if (e.kind != "merge") continue;
     for (const auto& c : e.changes) {
       for (const auto& key : changed_keys(jobs, c)) {
+        if (c.value("removed", false)) continue;
         auto& job = jobs[key];
         job = changed(job, c);
         add_rules(job);
@@ -187,6 +188,15 @@ runtime::KilnOptions kiln_options(const Scenario& s) {
     }
     o.monitor = m;
   }
+  if (s.kiln.cleanup_interval_ms > 0) {
+    cleanup::CleanupOptions c;
+    c.interval_ms = s.kiln.cleanup_interval_ms;
+    c.stale_after_ms = s.kiln.stale_after_ms;
+    c.dry_run = s.kiln.cleanup_dry_run;
+    c.retry = retry;
+    o.cleanup = c;
+  }
+  o.deploy.quota_wait_ms = s.kiln.quota_wait_ms;
   return o;
 }
 
@@ -234,6 +244,7 @@ void World::begin() {
     if (e.kind != "merge") continue;
     for (const auto& c : e.changes) {
       for (const auto& key : changed_keys(jobs, c)) {
+        if (c.value("removed", false)) continue;
         auto& job = jobs[key];
         job = changed(job, c);
         job.where = e.where;
@@ -290,14 +301,20 @@ void World::merge(const TimelineEvent& e) {
   std::string what;
   for (const auto& c : e.changes) {
     const auto keys = changed_keys(repo_, c);
+    const bool removed = c.value("removed", false);
     for (const auto& key : keys) {
+      if (removed) {
+        repo_.erase(key);
+        continue;
+      }
       auto& job = repo_[key];
       job = changed(job, c);
     }
     what += (what.empty() ? "" : ", ") + c["name"].get<std::string>() + "/" +
             c["target"].get<std::string>() +
             (keys.size() > 1 ? " (" + std::to_string(keys.size()) + " jobs)" : "") +
-            (c.contains("deployVersion") ? " deployVersion " + c["deployVersion"].dump() : "");
+            (c.contains("deployVersion") ? " deployVersion " + c["deployVersion"].dump() : "") +
+            (removed ? " removed" : "");
   }
   publish("scenario.merge", {{"changes", what}});
   build("merge: " + what);
