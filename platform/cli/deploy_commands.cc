@@ -2,13 +2,18 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "core/clock/real_loop.h"
 #include "platform/artifacts/local_store.h"
 #include "platform/cli/status_commands.h"
+#include "platform/notify/http_poster.h"
+#include "platform/notify/notifier.h"
+#include "platform/notify/routing.h"
 #include "platform/runtime/kiln.h"
 #include "platform/store/sqlite_store.h"
 #include "platform/workspace/http_workspace.h"
@@ -22,6 +27,7 @@ constexpr std::size_t kAll = 1'000'000;
 // order: kiln before the workspace it calls, the loop and the stores.
 struct Session {
   boost::asio::io_context io;
+  core::EventLog events;  // what kiln does, for notifications
   std::unique_ptr<core::RealLoop> loop;
   std::unique_ptr<artifacts::ArtifactStore> artifacts;
   std::unique_ptr<store::MetadataStore> store;
@@ -182,13 +188,33 @@ int run_deploy(const DeployCommand& command, std::ostream& out, std::ostream& er
 }
 
 int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err) {
-  auto s =
-      open_session(command.connection,
-                   command.once ? std::vector<std::string>{} : command.cd_targets, "kiln run", err);
+  auto s = open_session(command.connection,
+                        command.once ? std::vector<std::string>{} : command.cd_targets, "kiln run",
+                        err, &command);
   if (!s) return 2;
   if (auto started = s->kiln->start(); !started) {
     err << "kiln run: " << started.error().describe() << "\n";
     return 2;
+  }
+  std::unique_ptr<notify::HttpPoster> poster;
+  std::unique_ptr<notify::Notifier> notifier;
+  if (!command.notify_config.empty()) {
+    std::ifstream in(command.notify_config, std::ios::binary);
+    if (!in) {
+      err << "kiln run: cannot read " << command.notify_config << "\n";
+      return 2;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::vector<config::Diagnostic> problems;
+    auto routing = notify::load_routing(command.notify_config, text.str(), problems);
+    if (!routing) {
+      for (const auto& p : problems) err << p.to_string() << "\n";
+      return 2;
+    }
+    poster = notify::make_http_poster(s->io, {});
+    notifier =
+        std::make_unique<notify::Notifier>(*s->loop, std::move(*routing), *poster, &s->events);
   }
   PhasePrinter printer(*s->store, out);
   std::set<std::int64_t> failed;

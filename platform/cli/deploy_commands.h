@@ -50,6 +50,7 @@ struct RunCommand {
   double stale_days = 90;
   bool cleanup_dry_run = false;
   std::int64_t saved_jobs_limit = 10'000;  // the workspace's quota, for quota warnings
+  std::string notify_config;  // routing of notifications (docs/notifications.md); "" for none
 };
 
 struct CleanupCommand {

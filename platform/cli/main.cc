@@ -130,6 +130,10 @@ int main(int argc, char** argv) {
                     "Cleanup only says what it would delete");
   run_cmd->add_option("--stale-days", run.stale_days, "Days without a run before a job is stale")
       ->check(CLI::PositiveNumber);
+  run_cmd
+      ->add_option("--notify-config", run.notify_config,
+                   "Where notifications go (docs/notifications.md)")
+      ->check(CLI::ExistingFile);
   run_cmd->add_option("--saved-jobs-limit", run.saved_jobs_limit, "The workspace's job quota")
       ->check(CLI::PositiveNumber);
 

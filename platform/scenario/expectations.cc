@@ -200,6 +200,24 @@ Check latest_run(World& w, const Expectation& x) {
                        " (" + trigger + "), the DB's " + std::to_string(db)};
 }
 
+// A notification sink's delivery counters.
+Check notifications(World& w, const Expectation& x) {
+  if (!w.notifier) return {false, "the scenario has no notifications section"};
+  const std::string sink = arg_string(x, "sink");
+  const auto& all = w.notifier->sink_counters();
+  auto it = all.find(sink);
+  if (it == all.end()) return {false, "no sink named " + sink};
+  const auto& c = it->second;
+  Matcher m;
+  m.expect(x.args, "delivered", c.delivered);
+  m.expect(x.args, "dropped", c.dropped);
+  m.expect(x.args, "retried", c.retried);
+  m.expect(x.args, "deduplicated", c.deduplicated);
+  return {m.holds, sink + ": " + std::to_string(c.delivered) + " delivered, " +
+                       std::to_string(c.retried) + " retried, " + std::to_string(c.dropped) +
+                       " dropped, " + std::to_string(c.deduplicated) + " deduplicated"};
+}
+
 Check builds(World& w, const Expectation& x) {
   Matcher m;
   m.expect(x.args, "count", w.builds.size());
@@ -217,6 +235,7 @@ Check evaluate(World& world, const Expectation& x) {
   if (x.that == "builds") return builds(world, x);
   if (x.that == "events") return events(world, x);
   if (x.that == "latest_run") return latest_run(world, x);
+  if (x.that == "notifications") return notifications(world, x);
   return {false, "unknown predicate " + x.that};
 }
 

@@ -10,6 +10,7 @@
 #include "core/text/glob.h"
 #include "platform/config/key_suggestion.h"
 #include "platform/config/yaml_document.h"
+#include "platform/notify/routing.h"
 #include "platform/scenario/duration.h"
 
 namespace kiln::scenario {
@@ -19,8 +20,8 @@ using config::Diagnostic;
 using nlohmann::json;
 namespace d = config::detail;
 
-const std::vector<std::string> kTopKeys = {
-    "name", "description", "seed", "duration", "workspace", "kiln", "repo", "timeline", "expect"};
+const std::vector<std::string> kTopKeys = {"name", "description",   "seed", "duration", "workspace",
+                                           "kiln", "notifications", "repo", "timeline", "expect"};
 const std::vector<std::string> kKilnKeys = {"cd_targets",       "cd_interval",      "poll",
                                             "queue_poll",       "wait_for",         "stop_timeout",
                                             "start_timeout",    "run_timeout",      "first_backoff",
@@ -31,8 +32,9 @@ const std::vector<std::string> kJobKeys = {"name",     "target",        "deployV
                                            "strategy", "healthSeconds", "owner",
                                            "settings", "workload",      "count"};
 const std::vector<std::string> kEventKinds = {
-    "merge",     "deploy", "crash", "api_outage", "rate_limit_storm", "cluster_launch_failure",
-    "run_fails", "note"};
+    "merge",      "deploy",           "crash",
+    "api_outage", "rate_limit_storm", "cluster_launch_failure",
+    "run_fails",  "receiver_down",    "note"};
 const std::vector<std::string> kWhen = {"at", "eventually", "always", "end"};
 
 class Loader {
@@ -74,6 +76,7 @@ class Loader {
     std::set<std::string> targets;
     for (const auto& j : s.repo) targets.insert(j.target);
     if (s.kiln.cd_targets.empty()) s.kiln.cd_targets.assign(targets.begin(), targets.end());
+    s.notifications = notifications();
     s.timeline = timeline(s);
     s.expectations = expectations(s);
     if (!diagnostics_.empty()) return std::nullopt;
@@ -229,6 +232,18 @@ class Loader {
     } else if (node.is_array()) {
       for (auto& item : node) draw_ranges(item);
     }
+  }
+
+  // The routing of notifications, checked with the notifier's own rules; each problem located
+  // under `notifications` in the file.
+  json notifications() {
+    const json* v = get(doc_, "notifications");
+    if (v == nullptr || v->is_null()) return json();
+    std::vector<Diagnostic> problems;
+    notify::parse_routing(*v, problems,
+                          [](const std::string&) -> std::optional<std::string> { return {}; });
+    for (const auto& p : problems) error(d::child_path("notifications", p.field), p.message);
+    return *v;
   }
 
   KilnSettings kiln() {
@@ -447,7 +462,7 @@ class Loader {
     if (kinds != 1) {
       error(path,
             "expected exactly one event: merge, deploy, crash, api_outage, "
-            "rate_limit_storm, cluster_launch_failure, run_fails or note");
+            "rate_limit_storm, cluster_launch_failure, run_fails, receiver_down or note");
       return std::nullopt;
     }
     const std::string body_path = d::child_path(path, e.kind);
@@ -513,6 +528,16 @@ class Loader {
       if (body.contains("retry_after")) {
         e.retry_after_s = static_cast<int>(
             integer(d::child_path(body_path, "retry_after"), 1, 3600, true).value_or(1));
+      }
+    } else if (e.kind == "receiver_down") {
+      unknown_keys(body_path, body, {"for", "status"});
+      if (required(body_path, "for")) {
+        e.for_ms = duration(d::child_path(body_path, "for"), true).value_or(0);
+      }
+      e.status = 503;
+      if (body.contains("status")) {
+        e.status = static_cast<int>(
+            integer(d::child_path(body_path, "status"), 0, 599, false).value_or(503));
       }
     } else if (e.kind == "cluster_launch_failure") {
       unknown_keys(body_path, body, {"count"});
@@ -628,6 +653,7 @@ class Loader {
         {"managed_jobs", {"job", "target", "count"}},
         {"builds", {"count"}},
         {"latest_run", {"job", "target", "trigger", "state"}},
+        {"notifications", {"sink", "delivered", "dropped", "retried", "deduplicated"}},
         {"one_active_run", {}},
         {"no_leaked_jobs", {}},
     };
@@ -652,7 +678,8 @@ class Loader {
                                             " in the repo");
     }
     for (const auto* key : {"job", "target"}) {
-      if (x.that != "builds" && x.when != "always" && !x.args.contains(key)) {
+      if (x.that != "builds" && x.that != "notifications" && x.when != "always" &&
+          !x.args.contains(key)) {
         error(path, "missing required field '" + std::string(key) + "' of " + x.that);
       }
     }
@@ -671,7 +698,7 @@ class Loader {
 const std::vector<std::string>& predicate_names() {
   static const std::vector<std::string> kNames = {"deployed", "deployment",   "deployments",
                                                   "runs",     "managed_jobs", "builds",
-                                                  "events",   "latest_run"};
+                                                  "events",   "latest_run",   "notifications"};
   return kNames;
 }
 

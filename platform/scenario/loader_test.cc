@@ -81,7 +81,7 @@ TEST_CASE("Scenario errors name file line column and field and suggest the right
         "merge changes a job the repo declares; the name may be a glob such as etl-00*)\n");
   CHECK(errors_of(with(kMinimal, "    merge:", "    crash: {}\n    merge:")) ==
         "s.yaml:10:5: timeline[0]: expected exactly one event: merge, deploy, crash, api_outage, "
-        "rate_limit_storm, cluster_launch_failure, run_fails or note\n");
+        "rate_limit_storm, cluster_launch_failure, run_fails, receiver_down or note\n");
   CHECK(errors_of("name: [\n") != "<ok>");
   CHECK(errors_of("- just\n- a list\n") ==
         "s.yaml:1:1: expected a mapping with name, description, seed, duration, repo, timeline and "
@@ -102,6 +102,16 @@ TEST_CASE("count declares numbered jobs and a merge may name them by a glob", "[
   CHECK_THAT(errors_of(with(text, "count: 12", "count: 0")),
              Catch::StartsWith("s.yaml:9:12: repo[0].count: expected an integer from 1 to 100000; "
                                "got an integer (0)\n"));
+}
+
+TEST_CASE("A notifications section is checked with the notifier's rules at its place", "[loader]") {
+  const auto text = with(kMinimal, "repo:\n",
+                         "notifications:\n  sinks:\n    chat: {type: slack, url: \"https://x\"}\n"
+                         "  routes:\n    - sinks: [pager]\nrepo:\n");
+  const auto errors = errors_of(text);
+  CHECK_THAT(errors,
+             Catch::StartsWith("s.yaml:9:15: notifications.routes[0].sinks[0]: unknown sink "
+                               "'pager'"));
 }
 
 TEST_CASE("A deploy of a build the timeline has not made yet is refused", "[loader]") {

@@ -43,7 +43,7 @@ struct TimelineEvent {
   std::string field;  // its path in the file: "timeline[3]"
   DurationMs at_ms = 0;
   std::string kind;  // merge, deploy, crash, api_outage, rate_limit_storm, cluster_launch_failure,
-                     // run_fails, note
+                     // run_fails, receiver_down, note
   // merge: the jobs changed (name, target and the fields given), as partial RepoJobs.
   std::vector<nlohmann::json> changes;
   // deploy: which job, target and build (1-based number of the scenario's builds; 0: latest).
@@ -105,6 +105,9 @@ struct Scenario {
   std::vector<RepoJob> repo;
   std::vector<TimelineEvent> timeline;  // by at_ms, then file order
   std::vector<Expectation> expectations;
+  // Where notifications go (docs/notifications.md), delivered to a receiver on virtual time;
+  // null: no notifications.
+  nlohmann::json notifications;
 };
 
 }  // namespace kiln::scenario

@@ -10,6 +10,7 @@
 #include "platform/artifacts/local_store.h"
 #include "platform/config/job_config.h"
 #include "platform/deploy/deploy_workflow.h"
+#include "platform/notify/routing.h"
 #include "platform/scenario/duration.h"
 #include "platform/store/sqlite_store.h"
 
@@ -18,6 +19,44 @@ namespace kiln::scenario {
 using nlohmann::json;
 
 namespace {
+
+// Where the scenario's notifications arrive: every URL answers 200 after 50 ms of virtual time,
+// except during the timeline's receiver_down windows. Each post is published as
+// notify.received.
+class Receiver final : public notify::HttpPoster {
+ public:
+  explicit Receiver(World& world) : world_(world) {
+    for (const auto& e : world.scenario.timeline) {
+      if (e.kind != "receiver_down") continue;
+      const core::TimeMs from = world.start_ms() + e.at_ms;
+      down_.push_back({from, from + e.for_ms, e.status});
+    }
+  }
+  void post(const std::string& url, std::string body,
+            std::function<void(notify::PostAnswer)> done) override {
+    int status = 200;
+    const core::TimeMs now = world_.loop.now_ms();
+    for (const auto& w : down_) {
+      if (now >= w.from && now < w.until) status = w.status;
+    }
+    world_.publish("notify.received", {{"url", url}, {"status", status}, {"bytes", body.size()}});
+    world_.loop.schedule_after(50, [done = std::move(done), status] {
+      notify::PostAnswer answer;
+      answer.status = status;
+      answer.body = status == 200 ? "ok" : "";
+      if (status == 0) answer.error = "connection refused";
+      done(std::move(answer));
+    });
+  }
+
+ private:
+  struct Window {
+    core::TimeMs from, until;
+    int status;
+  };
+  World& world_;
+  std::vector<Window> down_;
+};
 
 // The repo jobs a merge's change names: (name or glob, target).
 template <class Map>
@@ -219,6 +258,15 @@ World::World(const Scenario& s) : scenario(s) {
   store = std::move(db).value();
 
   for (const auto& j : s.repo) repo_[{j.name, j.target}] = j;
+  if (!s.notifications.is_null()) {
+    std::vector<config::Diagnostic> problems;
+    auto routing =
+        notify::parse_routing(s.notifications, problems,
+                              [](const std::string&) -> std::optional<std::string> { return {}; });
+    if (!routing) throw std::runtime_error("notifications: " + problems.front().message);
+    receiver = std::make_unique<Receiver>(*this);
+    notifier = std::make_unique<notify::Notifier>(loop, std::move(*routing), *receiver, &events);
+  }
   kept_ = events.subscribe([this](const core::Event& e) {
     const bool kiln_event = e.type.rfind("kiln.", 0) == 0 || e.type.rfind("job.run_", 0) == 0 ||
                             e.type == "job.drift" || e.type.rfind("workspace.", 0) == 0 ||
@@ -258,6 +306,7 @@ void World::begin() {
 
 World::~World() {
   kiln.reset();
+  notifier.reset();
   events.unsubscribe(kept_);
   std::error_code ignored;
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);

@@ -13,6 +13,7 @@
 #include "core/events/event.h"
 #include "fake-databricks/workspace/fake_workspace.h"
 #include "platform/artifacts/artifact_store.h"
+#include "platform/notify/notifier.h"
 #include "platform/runtime/kiln.h"
 #include "platform/scenario/scenario.h"
 #include "platform/store/metadata_store.h"
@@ -69,7 +70,11 @@ class World {
   std::unique_ptr<artifacts::ArtifactStore> artifacts;
   std::unique_ptr<store::MetadataStore> store;
   std::unique_ptr<runtime::Kiln> kiln;  // null while crashed
-  std::vector<std::string> builds;      // build ids, in order (build 1 is the first commit)
+  // With a `notifications` section: the notifier (it outlives kiln's crashes, like the people
+  // it notifies) and the receiver its posts reach, on virtual time.
+  std::unique_ptr<notify::HttpPoster> receiver;
+  std::unique_ptr<notify::Notifier> notifier;
+  std::vector<std::string> builds;  // build ids, in order (build 1 is the first commit)
   // kiln's own events so far (not the emulator's, not the scenario's), for `that: events`.
   std::vector<core::Event> kiln_events;
 
