@@ -44,7 +44,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   void run() {
     auto self = shared_from_this();
     workspace::list_all(parts_->workspace, ApiRequest::get(path("list"), {{"limit", "100"}}),
-                        "jobs", [self](workspace::ListResult r) {
+                        "jobs", [self](const workspace::ListResult& r) {
                           if (self->parts_->stopped) return;
                           if (!r.ok()) return self->finish("GET jobs/list: " + r.error);
                           self->choose(r.items);
@@ -93,7 +93,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     auto self = shared_from_this();
     parts_->workspace.call(
         ApiRequest::get(path("runs/list"), {{"job_id", std::to_string(c.job_id)}, {"limit", "1"}}),
-        [self, c](ApiResponse r) {
+        [self, c](const ApiResponse& r) {
           if (self->parts_->stopped) return;
           if (!r.ok())
             return self->finish("GET runs/list of job " + std::to_string(c.job_id) + ": HTTP " +
@@ -133,7 +133,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     auto self = shared_from_this();
     parts_->workspace.call(
         ApiRequest::post(path("delete"), {{"job_id", c.job_id}}),
-        [self, c, fields](ApiResponse r) mutable {
+        [self, c, fields](const ApiResponse& r) mutable {
           if (self->parts_->stopped) return;
           const bool gone =
               r.ok() || r.body.value("message", "").find("does not exist") != std::string::npos;
@@ -170,8 +170,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
 
 CleanupWorkflow::CleanupWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
                                  store::MetadataStore& store,
-                                 const artifacts::ArtifactStore& artifacts, CleanupOptions options,
-                                 core::EventLog* events)
+                                 const artifacts::ArtifactStore& artifacts,
+                                 const CleanupOptions& options, core::EventLog* events)
     : options_(options),
       parts_(std::make_shared<Parts>(
           Parts{clock, workspace, store, artifacts, options, events, false})) {}
@@ -189,13 +189,13 @@ void CleanupWorkflow::step(const store::Workflow& workflow, const workflow::Step
   const auto interval = options_.interval_ms;
   const json previous = workflow.state;
   const core::TimeMs started = context.now_ms;
-  run_once(
-      [done = std::move(done), interval, previous, started](CleanupPass pass, std::string error) {
-        if (!error.empty()) return done(Step::retry(error));
-        json state = previous;
-        state["last_pass"] = {{"deleted", pass.deleted}, {"kept", pass.kept.size()}};
-        done(Step::next(std::move(state), started + interval));
-      });
+  run_once([done = std::move(done), interval, previous, started](const CleanupPass& pass,
+                                                                 const std::string& error) {
+    if (!error.empty()) return done(Step::retry(error));
+    json state = previous;
+    state["last_pass"] = {{"deleted", pass.deleted}, {"kept", pass.kept.size()}};
+    done(Step::next(std::move(state), started + interval));
+  });
 }
 
 Step CleanupWorkflow::give_up(const store::Workflow& workflow, const workflow::StepContext& context,

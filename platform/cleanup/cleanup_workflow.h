@@ -46,7 +46,7 @@ class CleanupWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object; `events` may be null.
   CleanupWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                  const artifacts::ArtifactStore& artifacts, CleanupOptions options,
+                  const artifacts::ArtifactStore& artifacts, const CleanupOptions& options,
                   core::EventLog* events = nullptr);
   ~CleanupWorkflow() override;
 

@@ -263,7 +263,7 @@ int run_cleanup(const CleanupCommand& command, std::ostream& out, std::ostream& 
   options.dry_run = command.dry_run;
   cleanup::CleanupWorkflow pass(*s->loop, s->kiln->workspace(), *s->store, *s->artifacts, options);
   int code = 1;
-  pass.run_once([&](cleanup::CleanupPass result, std::string error) {
+  pass.run_once([&](const cleanup::CleanupPass& result, const std::string& error) {
     if (!error.empty()) {
       err << "kiln cleanup: " << error << "\n";
     } else {

@@ -57,7 +57,8 @@ void from_json(const json& j, DeployState& s) {
 
 DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
                                store::MetadataStore& store,
-                               const artifacts::ArtifactStore& artifacts, DeployOptions options)
+                               const artifacts::ArtifactStore& artifacts,
+                               const DeployOptions& options)
     : options_(options),
       parts_(std::make_shared<Parts>(
           Parts{clock, workspace, store, artifacts, options, false, {}, {}})) {}

@@ -82,7 +82,7 @@ class DeployWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object.
   DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                 const artifacts::ArtifactStore& artifacts, DeployOptions options = {});
+                 const artifacts::ArtifactStore& artifacts, const DeployOptions& options = {});
   ~DeployWorkflow() override;
 
   std::string_view kind() const override { return kDeployKind; }

@@ -67,15 +67,16 @@ void DeployStep::call(ApiRequest request, std::function<void(const Json&)> ok,
                       std::function<bool(const ApiResponse&)> failed_with) {
   auto self = shared_from_this();
   auto sent = request;
-  parts_->workspace.call(std::move(request), [self, sent = std::move(sent), ok = std::move(ok),
-                                              failed_with = std::move(failed_with)](ApiResponse r) {
-    if (self->parts_->stopped) return;  // the process that asked is gone
-    if (r.ok()) return ok(r.body);
-    if (failed_with && failed_with(r)) return;
-    const std::string why = describe_failure(sent, r);
-    if (is_transient(r)) return self->retry(why);
-    self->failed(why);
-  });
+  parts_->workspace.call(std::move(request),
+                         [self, sent = std::move(sent), ok = std::move(ok),
+                          failed_with = std::move(failed_with)](const ApiResponse& r) {
+                           if (self->parts_->stopped) return;  // the process that asked is gone
+                           if (r.ok()) return ok(r.body);
+                           if (failed_with && failed_with(r)) return;
+                           const std::string why = describe_failure(sent, r);
+                           if (is_transient(r)) return self->retry(why);
+                           self->failed(why);
+                         });
 }
 
 void DeployStep::list(ApiRequest request, const std::string& field,
@@ -83,7 +84,7 @@ void DeployStep::list(ApiRequest request, const std::string& field,
   auto self = shared_from_this();
   const std::string what = request.method + " " + request.path;
   workspace::list_all(parts_->workspace, std::move(request), field,
-                      [self, what, ok = std::move(ok)](workspace::ListResult r) {
+                      [self, what, ok = std::move(ok)](const workspace::ListResult& r) {
                         if (self->parts_->stopped) return;
                         if (r.ok()) return ok(r.items);
                         // A list is a read: any failure is worth another try.
@@ -218,7 +219,7 @@ void DeployStep::cancel_next(std::vector<std::int64_t> to_cancel) {
         self->state_.cancelled.push_back(id);
         self->cancel_next(rest);
       },
-      [self, id, rest = to_cancel](const ApiResponse& r) {
+      [self, rest = to_cancel](const ApiResponse& r) {
         if (!says_missing(r)) return false;  // a run deleted meanwhile is stopped too
         self->cancel_next(rest);
         return true;

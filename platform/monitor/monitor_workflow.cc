@@ -94,7 +94,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     auto self = shared_from_this();
     const std::string what = request.method + " " + request.path;
     workspace::list_all(parts_->workspace, std::move(request), field,
-                        [self, what, ok = std::move(ok)](workspace::ListResult r) {
+                        [self, what, ok = std::move(ok)](const workspace::ListResult& r) {
                           if (self->parts_->stopped) return;
                           if (r.ok()) return ok(r.items);
                           self->answer(Step::retry(what + ": " + r.error));
@@ -138,7 +138,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     auto self = shared_from_this();
     parts_->workspace.call(
         ApiRequest::get(path("runs/get"), {{"run_id", std::to_string(run_id)}}),
-        [self, run_id](ApiResponse r) {
+        [self, run_id](const ApiResponse& r) {
           if (self->parts_->stopped) return;
           if (r.ok()) {
             self->fetched_.push_back(r.body);
@@ -189,6 +189,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     for (const auto& r : recent_) runs[r.value("run_id", std::int64_t{0})] = r;
     for (const auto& r : active_) runs[r.value("run_id", std::int64_t{0})] = r;
     std::vector<const json*> ordered;
+    ordered.reserve(runs.size());
     for (const auto& [id, r] : runs) ordered.push_back(&r);
     std::stable_sort(ordered.begin(), ordered.end(), [](const json* a, const json* b) {
       return a->value("start_time", std::int64_t{0}) < b->value("start_time", std::int64_t{0});
@@ -340,7 +341,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
 }  // namespace
 
 MonitorWorkflow::MonitorWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
-                                 store::MetadataStore& store, MonitorOptions options,
+                                 store::MetadataStore& store, const MonitorOptions& options,
                                  core::EventLog* events)
     : options_(options),
       parts_(std::make_shared<Parts>(Parts{clock, workspace, store, options, events, false})) {}

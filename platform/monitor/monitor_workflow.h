@@ -40,7 +40,7 @@ class MonitorWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object; `events` may be null.
   MonitorWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                  MonitorOptions options, core::EventLog* events = nullptr);
+                  const MonitorOptions& options, core::EventLog* events = nullptr);
   ~MonitorWorkflow() override;
 
   std::string_view kind() const override { return kMonitorKind; }

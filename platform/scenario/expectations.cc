@@ -273,8 +273,8 @@ std::optional<std::pair<core::DurationMs, std::string>> Invariants::violation(
 }
 
 void Invariants::on_event(const core::Event& e) {
-  auto violate = [&](const std::string& name, std::string what) {
-    violations_.try_emplace(name, e.time_ms - world_.start_ms(), std::move(what));
+  auto violate = [&](const std::string& name, const std::string& what) {
+    violations_.try_emplace(name, e.time_ms - world_.start_ms(), what);
   };
   if (e.type == "job.created") {
     const auto id = e.fields["job_id"].get<std::int64_t>();

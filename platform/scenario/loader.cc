@@ -39,8 +39,8 @@ const std::vector<std::string> kWhen = {"at", "eventually", "always", "end"};
 
 class Loader {
  public:
-  Loader(std::string file, YAML::Node root, json doc, std::optional<std::uint64_t> seed)
-      : file_(std::move(file)), root_(std::move(root)), doc_(std::move(doc)), seed_(seed) {}
+  Loader(std::string file, const YAML::Node& root, json doc, std::optional<std::uint64_t> seed)
+      : file_(std::move(file)), root_(root), doc_(std::move(doc)), seed_(seed) {}
 
   std::optional<Scenario> load() {
     if (!doc_.is_object()) {
