@@ -91,14 +91,34 @@ class Pass : public std::enable_shared_from_this<Pass> {
     const Candidate c = candidates_.back();
     candidates_.pop_back();
     auto self = shared_from_this();
+    // Any active run (not only the newest: a job may allow several) keeps the job.
     parts_->workspace.call(
-        ApiRequest::get(path("runs/list"), {{"job_id", std::to_string(c.job_id)}, {"limit", "1"}}),
-        [self, c](const ApiResponse& r) {
+        ApiRequest::get(
+            path("runs/list"),
+            {{"job_id", std::to_string(c.job_id)}, {"active_only", "true"}, {"limit", "1"}}),
+        [self, c](const ApiResponse& active) {
           if (self->parts_->stopped) return;
-          if (!r.ok())
+          if (!active.ok()) {
             return self->finish("GET runs/list of job " + std::to_string(c.job_id) + ": HTTP " +
-                                std::to_string(r.status));
-          self->decide(c, r.body.value("runs", json::array()));
+                                std::to_string(active.status));
+          }
+          const json runs = active.body.value("runs", json::array());
+          if (!runs.empty()) {
+            self->pass_.kept.push_back(who(c) + ": run " + runs.front()["run_id"].dump() +
+                                       " is active");
+            return self->next();
+          }
+          self->parts_->workspace.call(
+              ApiRequest::get(self->path("runs/list"),
+                              {{"job_id", std::to_string(c.job_id)}, {"limit", "1"}}),
+              [self, c](const ApiResponse& r) {
+                if (self->parts_->stopped) return;
+                if (!r.ok()) {
+                  return self->finish("GET runs/list of job " + std::to_string(c.job_id) +
+                                      ": HTTP " + std::to_string(r.status));
+                }
+                self->decide(c, r.body.value("runs", json::array()));
+              });
         });
   }
 
@@ -125,6 +145,11 @@ class Pass : public std::enable_shared_from_this<Pass> {
                    {"last_active_ms", last},
                    {"idle_days", idle / 86'400'000}};
     if (auto row = parts_->store.get_job(c.name, c.target)) fields["owner"] = row->owner;
+    // A deploy (or rollback) of it may have started while this pass was reading: keep it.
+    if (auto open = parts_->store.open_deployment(c.name, c.target)) {
+      pass_.kept.push_back(who(c) + ": deployment " + std::to_string(open->id) + " started");
+      return next();
+    }
     if (parts_->options.dry_run) {
       publish("cleanup.would_delete", std::move(fields));
       pass_.deleted.push_back(who(c));

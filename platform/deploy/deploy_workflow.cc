@@ -81,7 +81,16 @@ Step DeployWorkflow::give_up(const store::Workflow& workflow, const workflow::St
     return Step::finish(workflow.state, store::WorkflowStatus::kFailed);
   }
   auto deployment = parts_->store.get_deployment(state.deployment_id);
-  if (!deployment) return Step::finish(workflow.state, store::WorkflowStatus::kFailed);
+  if (!deployment) {
+    // Not readable now: finishing here would leave the deployment open forever and block its
+    // job; try again later (the attempt count starts over).
+    return Step::next(workflow.state, context.now_ms + options_.retry.max_backoff_ms);
+  }
+  if (state.phase == "rollback" || !store::is_open(deployment->status)) {
+    // Already failed (only asking for the rollback failed): nothing more to record.
+    state.phase = "failed";
+    return Step::finish(json(state), store::WorkflowStatus::kFailed);
+  }
   return detail::DeployStep::fail(*parts_, workflow, state, *deployment, context.now_ms, reason);
 }
 
@@ -92,7 +101,7 @@ DeployStep::DeployStep(std::shared_ptr<DeployWorkflow::Parts> parts, store::Work
     : parts_(std::move(parts)),
       options_(parts_->options),
       workflow_(std::move(workflow)),
-      context_(context),
+      context_(std::move(context)),
       done_(std::move(done)) {}
 
 void DeployStep::run() {

@@ -65,6 +65,9 @@ std::string DeployStep::path(const std::string& endpoint) const {
 
 void DeployStep::call(ApiRequest request, std::function<void(const Json&)> ok,
                       std::function<bool(const ApiResponse&)> failed_with) {
+  // Abandoned (timed out): its retry may be running; starting a side effect here could make a
+  // second job. Stop without answering (the engine no longer listens).
+  if (context_.is_abandoned()) return;
   auto self = shared_from_this();
   auto sent = request;
   parts_->workspace.call(std::move(request),
@@ -81,6 +84,7 @@ void DeployStep::call(ApiRequest request, std::function<void(const Json&)> ok,
 
 void DeployStep::list(ApiRequest request, const std::string& field,
                       std::function<void(const Json&)> ok) {
+  if (context_.is_abandoned()) return;
   auto self = shared_from_this();
   const std::string what = request.method + " " + request.path;
   workspace::list_all(parts_->workspace, std::move(request), field,

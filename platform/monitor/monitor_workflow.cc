@@ -185,9 +185,10 @@ class Pass : public std::enable_shared_from_this<Pass> {
     }
     // Every run seen, newest information first, then in start order.
     std::map<std::int64_t, json> runs;
-    for (const auto& r : fetched_) runs[r.value("run_id", std::int64_t{0})] = r;
-    for (const auto& r : recent_) runs[r.value("run_id", std::int64_t{0})] = r;
+    // Later listings are fresher: active runs, then recent runs, then runs read one by one.
     for (const auto& r : active_) runs[r.value("run_id", std::int64_t{0})] = r;
+    for (const auto& r : recent_) runs[r.value("run_id", std::int64_t{0})] = r;
+    for (const auto& r : fetched_) runs[r.value("run_id", std::int64_t{0})] = r;
     std::vector<const json*> ordered;
     ordered.reserve(runs.size());
     for (const auto& [id, r] : runs) ordered.push_back(&r);
@@ -217,7 +218,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       row.updated_ms = now();
       auto prev = parts_->store.get_run(row.run_id);
       row.version = prev ? prev->version : m->second.version;
-      if (!is_terminal(row.life_cycle_state)) active_by_job[job_id].push_back(row.run_id);
+
       const bool changed = !prev || prev->life_cycle_state != row.life_cycle_state ||
                            prev->result_state != row.result_state || prev->end_ms != row.end_ms;
       if (!changed) continue;
@@ -271,6 +272,14 @@ class Pass : public std::enable_shared_from_this<Pass> {
     if (!written) return answer(Step::retry("record runs: " + written.error().describe()));
     for (auto& [type, fields] : events) publish(type, std::move(fields));
 
+    // Two runs at once only counts when one listing saw both active (merged rows from
+    // listings made at different times could show a cancelled run as still running).
+    for (const auto& r : active_) {
+      const auto job_id = r.value("job_id", std::int64_t{0});
+      if (managed.contains(job_id)) {
+        active_by_job[job_id].push_back(r.value("run_id", std::int64_t{0}));
+      }
+    }
     drift(managed, active_by_job);
     quota();
     state_["watermark"] = started_ - parts_->options.interval_ms;  // overlap: nothing missed
@@ -285,8 +294,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
     if (rows) {
       for (const auto& job : *rows) {
         if (!job.databricks_job_id || job.state == store::JobState::kRemoved ||
-            job.state == store::JobState::kDeploying) {
-          continue;
+            job.state == store::JobState::kDeploying || job.updated_ms >= started_) {
+          continue;  // a row changed since this pass listed the jobs is not comparable
         }
         if (managed.contains(*job.databricks_job_id)) continue;
         const auto id = std::to_string(*job.databricks_job_id);

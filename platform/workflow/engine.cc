@@ -19,6 +19,7 @@ Engine::Engine(core::Clock& clock, store::MetadataStore& store, EngineOptions op
 
 Engine::~Engine() {
   *alive_ = false;
+  for (auto& [id, flight] : in_flight_) *flight.abandoned = true;
   for (const auto& [id, timer] : timers_) clock_.cancel(timer);
   for (const auto& [id, flight] : in_flight_) clock_.cancel(flight.timeout);
   if (rescan_timer_ != 0) clock_.cancel(rescan_timer_);
@@ -92,6 +93,11 @@ void Engine::due(std::int64_t id) {
 void Engine::pump() {
   if (pumping_) return;  // a step answered inside begin(): the loop below carries on
   pumping_ = true;
+  // Reset even if a step or an observer throws, or the engine would never step again.
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{pumping_};
   while (in_flight_.size() < options_.max_in_flight && !ready_.empty()) {
     const std::int64_t id = ready_.front();
     ready_.pop_front();
@@ -110,7 +116,6 @@ void Engine::pump() {
     rewake_.erase(id);
     begin(*workflow);
   }
-  pumping_ = false;
 }
 
 void Engine::begin(const store::Workflow& workflow) {
@@ -123,14 +128,14 @@ void Engine::begin(const store::Workflow& workflow) {
   const std::uint64_t generation = next_generation_++;
   const std::int64_t id = workflow.id;
   const auto timeout = kind->second->retry_policy().step_timeout_ms;
-  InFlight flight{generation, 0};
+  InFlight flight{generation, 0, std::make_shared<bool>(false)};
   flight.timeout =
       clock_.schedule_after(timeout, [this, id, generation, alive = std::weak_ptr<bool>(alive_)] {
         if (!alive.expired()) timed_out(id, generation);
       });
   in_flight_[id] = flight;
   stepping_[id] = workflow;
-  const StepContext context{clock_.now_ms(), workflow.attempt};
+  const StepContext context{clock_.now_ms(), workflow.attempt, flight.abandoned};
   kind->second->step(workflow, context,
                      [this, id, generation, alive = std::weak_ptr<bool>(alive_)](Step step) {
                        if (!alive.expired()) answered(id, generation, std::move(step));
@@ -170,6 +175,7 @@ void Engine::answered(std::int64_t id, std::uint64_t generation, Step step) {
 void Engine::timed_out(std::int64_t id, std::uint64_t generation) {
   auto flight = in_flight_.find(id);
   if (flight == in_flight_.end() || flight->second.generation != generation) return;
+  *flight->second.abandoned = true;  // the step must start nothing more: its retry is next
   in_flight_.erase(flight);
   store::Workflow workflow = std::move(stepping_[id]);
   stepping_.erase(id);
@@ -188,7 +194,7 @@ void Engine::failed_attempt(const store::Workflow& workflow, WorkflowKind& kind,
   const core::TimeMs now = clock_.now_ms();
   if (attempt >= policy.max_attempts) {
     ++counters_.gave_up;
-    Step last = kind.give_up(workflow, StepContext{now, workflow.attempt},
+    Step last = kind.give_up(workflow, StepContext{now, workflow.attempt, nullptr},
                              "gave up after " + std::to_string(attempt) + " attempts: " + reason);
     // A kind may give up on the step but not on the workflow (a periodic one waits for its
     // next turn): then it starts afresh at attempt 0.
@@ -214,8 +220,16 @@ void Engine::commit(const store::Workflow& workflow, const store::WorkflowStep& 
   auto stored = store_.commit_step(step);
   if (!stored) {
     if (stored.code() == store::ErrorCode::kConflict) {
-      ++counters_.conflicts;  // another process stepped it: follow what is stored
+      ++counters_.conflicts;
       auto current = store_.get_workflow(workflow.id);
+      if (current && current->version == workflow.version) {
+        // The row did not move: a side write was refused (a transition its record forbids).
+        // Stepping again at once would spin; wait as for a store error.
+        last_store_error_ = stored.error().describe();
+        schedule(workflow.id, clock_.now_ms() + options_.store_retry_ms);
+        return;
+      }
+      // Another process stepped it: follow what is stored.
       if (current && current->status == store::WorkflowStatus::kOpen) {
         schedule(workflow.id, current->wake_at_ms);
       }

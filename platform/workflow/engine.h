@@ -94,6 +94,7 @@ class Engine {
   struct InFlight {
     std::uint64_t generation = 0;
     core::TimerId timeout = 0;
+    std::shared_ptr<bool> abandoned;  // shared with the step (StepContext::abandoned)
   };
   void schedule(std::int64_t id, core::TimeMs at_ms);
   void due(std::int64_t id);

@@ -23,6 +23,7 @@ class Scripted final : public WorkflowKind {
   bool hold = false;
   std::vector<std::function<void(Step)>> held;
   std::vector<std::pair<core::TimeMs, std::int64_t>> calls;  // (now, workflow id)
+  std::vector<StepContext> contexts;
   std::vector<std::string> gave_up;
   RetryPolicy policy;
 
@@ -30,6 +31,7 @@ class Scripted final : public WorkflowKind {
   void step(const store::Workflow& w, const StepContext& c,
             std::function<void(Step)> done) override {
     calls.emplace_back(c.now_ms, w.id);
+    contexts.push_back(c);
     if (hold) {
       held.push_back(std::move(done));
       return;
@@ -156,6 +158,46 @@ TEST_CASE("A step that does not answer times out, and its late answer is ignored
   f.kind.held[1](Step::finish(json{{"second", true}}, WorkflowStatus::kDone));
   CHECK(f.get(id).state == json{{"second", true}});
   CHECK(f.get(id).status == WorkflowStatus::kDone);
+}
+
+TEST_CASE("A step that timed out is told it was abandoned, and so is one the engine left",
+          "[engine]") {
+  Fixture f;
+  f.kind.policy.step_timeout_ms = 30'000;
+  f.kind.hold = true;
+  f.create("a", 1'000'000);
+  f.loop.run_until(1'000'000);
+  REQUIRE(f.kind.contexts.size() == 1);
+  CHECK_FALSE(f.kind.contexts[0].is_abandoned());
+  f.loop.run_until(1'030'000);
+  CHECK(f.kind.contexts[0].is_abandoned());  // its retry may start: it must start nothing
+  f.loop.run_until(1'031'000);
+  REQUIRE(f.kind.contexts.size() == 2);
+  CHECK_FALSE(f.kind.contexts[1].is_abandoned());
+  f.engine.reset();  // a crash
+  CHECK(f.kind.contexts[1].is_abandoned());
+}
+
+TEST_CASE("A step whose side write is refused waits before trying again instead of spinning",
+          "[engine]") {
+  EngineOptions options;
+  options.store_retry_ms = 10'000;
+  Fixture f(options);
+  STORE_REQUIRE_OK(f.store->upsert_build(store::testing::build("b1", 1)));
+  const auto d =
+      f.store->create_deployment(store::testing::request("etl", "prod", "b1", 1, 1)).value();
+  STORE_REQUIRE_OK(f.store->transition_deployment({d.id, store::DeploymentStatus::kFailed, 2, ""}));
+  // Every step tries to move the finished deployment again: the store refuses (a conflict).
+  f.kind.script = [id = d.id](const store::Workflow& w, const StepContext& c) {
+    store::StepWrites writes;
+    writes.deployment =
+        store::DeploymentTransition{id, store::DeploymentStatus::kFailed, c.now_ms, ""};
+    return Step::finish(w.state, WorkflowStatus::kFailed, writes);
+  };
+  f.create("a", 1'000'000);
+  f.loop.run_until(1'035'000);
+  CHECK(f.kind.calls.size() == 4);  // at +0, +10 s, +20 s, +30 s: not thousands at +0
+  CHECK(f.engine->counters().conflicts == 4);
 }
 
 TEST_CASE("A restarted engine resumes every open workflow where its last commit left it",

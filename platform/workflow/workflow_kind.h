@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ core::DurationMs backoff_ms(const RetryPolicy& policy, int attempt);
 struct StepContext {
   core::TimeMs now_ms = 0;
   int attempt = 0;  // 0 for a first try, n for the nth retry of this step
+  // Set once the engine has given up on this step (it timed out, or the engine is gone): a
+  // step still running must not start another side effect, since a retry of it may be running
+  // already. Never null when the engine calls step().
+  std::shared_ptr<const bool> abandoned = nullptr;
+  bool is_abandoned() const { return abandoned && *abandoned; }
 };
 
 class WorkflowKind {
