@@ -170,8 +170,11 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       });
     } else if (x.when == "eventually") {
       // Checked every `every` from `after` until it holds or the window closes.
+      // The poll holds itself only weakly (a strong self-reference would never be freed); the
+      // loop's pending entry holds it strongly until the window is decided.
       auto poll = std::make_shared<std::function<void(core::TimeMs)>>();
-      *poll = [&, i, poll](core::TimeMs at) {
+      *poll = [&, i,
+               self = std::weak_ptr<std::function<void(core::TimeMs)>>(poll)](core::TimeMs at) {
         const auto& ex = scenario.expectations[i];
         const auto check = evaluate(w, ex);
         const core::TimeMs last = w.start_ms() + ex.at_ms + ex.within_ms;
@@ -183,7 +186,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
           return;
         }
         const core::TimeMs next = std::min(at + ex.every_ms, last);
-        w.loop.schedule_at(next, [poll, next] { (*poll)(next); });
+        w.loop.schedule_at(next, [again = self.lock(), next] { (*again)(next); });
       };
       const core::TimeMs first = w.start_ms() + x.at_ms;
       w.loop.schedule_at(first, [poll, first] { (*poll)(first); });
