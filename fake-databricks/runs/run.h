@@ -122,4 +122,8 @@ struct JobRun {
   std::optional<nlohmann::json> schedule;  // the cron schedule that triggered it (PERIODIC)
 };
 
+// The value of a job parameter for this run: run-now's job_parameters override the job's
+// settings.parameters defaults. nullopt when the job has no such parameter.
+std::optional<std::string> job_parameter(const JobRun& run, const std::string& name);
+
 }  // namespace fakedb::runs

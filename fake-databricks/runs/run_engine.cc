@@ -89,6 +89,14 @@ void RunEngine::on_run_finished(std::function<void(const JobRun&)> listener) {
   finished_listeners_.push_back(std::move(listener));
 }
 
+void RunEngine::on_attempt_running(AttemptRunning listener) {
+  running_listeners_.push_back(std::move(listener));
+}
+
+void RunEngine::on_attempt_ended(AttemptEnded listener) {
+  ended_listeners_.push_back(std::move(listener));
+}
+
 void RunEngine::set_run_state(JobRun& run, State state) {
   run.state = std::move(state);
   ctx_.publish("run.state", run_fields(run));

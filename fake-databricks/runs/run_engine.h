@@ -87,6 +87,16 @@ class RunEngine {
   // Called after every job run reaches a terminal state (continuous jobs restart from here).
   void on_run_finished(std::function<void(const JobRun&)> listener);
 
+  // Called when a task attempt of a streaming workload enters RUNNING (with its model), and
+  // when any task attempt leaves RUNNING: `failed` is true when it failed (a lost driver, an
+  // internal error, its cluster), false when it was cancelled, timed out or ended by itself.
+  // A listener must not start, cancel or fail runs from inside the call.
+  using AttemptRunning =
+      std::function<void(const JobRun&, const TaskRun&, const workloads::Model&)>;
+  using AttemptEnded = std::function<void(const JobRun&, const TaskRun&, bool failed)>;
+  void on_attempt_running(AttemptRunning listener);
+  void on_attempt_ended(AttemptEnded listener);
+
   // Faults placed by a scenario: the Jobs service fails this run now (INTERNAL_ERROR), or the
   // driver under this task run is lost.
   bool inject_internal_error(std::int64_t run_id);
@@ -156,6 +166,8 @@ class RunEngine {
   std::map<std::string, std::int64_t> tokens_;         // idempotency token -> run id
   std::int64_t active_task_runs_ = 0;
   std::vector<std::function<void(const JobRun&)>> finished_listeners_;
+  std::vector<AttemptRunning> running_listeners_;
+  std::vector<AttemptEnded> ended_listeners_;
 };
 
 }  // namespace fakedb::runs

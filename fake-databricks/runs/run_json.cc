@@ -109,8 +109,11 @@ nlohmann::json run_json(const WorkspaceContext& ctx, const JobRun& run, const Re
   }
   if (run.settings.contains("parameters")) {
     nlohmann::json params = nlohmann::json::array();
+    // A run a trigger started (a schedule, a continuous restart) has no overriding parameters.
     const auto overrides =
-        run.overriding_parameters.value("job_parameters", nlohmann::json::object());
+        run.overriding_parameters.is_object()
+            ? run.overriding_parameters.value("job_parameters", nlohmann::json::object())
+            : nlohmann::json::object();
     for (const auto& p : run.settings["parameters"]) {
       const std::string name = p.value("name", "");
       nlohmann::json item{{"name", name}, {"default", p.value("default", "")}};

@@ -189,6 +189,9 @@ void RunEngine::compute_ready(std::int64_t run_id, std::size_t index,
       }
     });
   }
+  if (model.kind == workloads::Kind::streaming) {
+    for (auto& listener : running_listeners_) listener(*run, t, model);
+  }
   if (random.bernoulli(config_.driver_lost_probability)) {
     const auto horizon = t.plan.run_ms.value_or(3'600'000);
     const auto at = random.uniform_int(0, std::max<std::int64_t>(horizon - 1, 0));
@@ -289,6 +292,9 @@ void RunEngine::end_task(JobRun& run, std::size_t index, LifeCycle final_state, 
   s.termination = std::move(termination);
   t.state.termination = s.termination;
   t.state.result = std::nullopt;
+  if (was_running) {
+    for (auto& listener : ended_listeners_) listener(run, t, result == Result::failed);
+  }
   const std::int64_t run_id = run.run_id;
   const auto cleanup = was_running ? config_.task_cleanup_ms.draw_ms(workload_seed_) : 0;
   t.timer = ctx_.clock.schedule_after(cleanup, [this, run_id, index, s] {

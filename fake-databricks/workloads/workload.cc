@@ -52,13 +52,29 @@ ApiResult<Model> Model::parse(const nlohmann::json& spec, const std::string& fie
     } else if (key == "exit_fails") {
       if (!v.is_boolean()) return bad(f, "expected true or false");
       m.exit_fails = v.get<bool>();
+    } else if (key == "rate") {
+      if (!v.is_number() || v.get<double>() <= 0 || v.get<double>() > 1e7) {
+        return bad(f, "expected positions per second, more than 0 and at most 10000000");
+      }
+      m.rate = v.get<double>();
+    } else if (key == "startup_ms") {
+      auto d = Distribution::parse(v, f);
+      if (!d) return d.error();
+      m.startup_ms = *d;
+    } else if (key == "tick_ms") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 ||
+          v.get<std::int64_t>() > 3'600'000) {
+        return bad(f, "expected an integer from 1 to 3600000 (milliseconds)");
+      }
+      m.tick_ms = v.get<std::int64_t>();
     } else if (key == "output" || key == "error") {
       if (!v.is_string()) return bad(f, "expected a string");
       (key == "output" ? m.output : m.error) = v.get<std::string>();
     } else {
       return bad(f,
                  "unknown field (expected kind, duration_ms, failure_probability, "
-                 "fail_on_attempts, hang, exit_at_ms, exit_fails, output, error)");
+                 "fail_on_attempts, hang, exit_at_ms, exit_fails, output, error, rate, "
+                 "startup_ms, tick_ms)");
     }
   }
   return m;

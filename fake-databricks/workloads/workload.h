@@ -2,7 +2,10 @@
 // first matching rule (job name, task key, task file/path globs), else the default model.
 //
 //   batch:     runs for a drawn duration, then fails with failure_probability.
-//   streaming: never ends by itself (cancel, timeout or a fault ends it).
+//   streaming: never ends by itself (cancel, timeout or a fault ends it). If its job names a
+//              stream (the kiln_stream job parameter), it also processes that stream and writes
+//              its outputs under the writer lock (fake-databricks/streaming/, `rate`,
+//              `startup_ms`, `tick_ms`).
 //   scripted:  fails on the listed attempt numbers, or hangs, or exits at a fixed virtual time.
 //
 // Config (JSON; YAML in scenarios):
@@ -37,6 +40,12 @@ struct Model {
   bool exit_fails = false;                       // scripted: whether exit_at_ms ends in failure
   std::string output;                            // notebook result / log text on success
   std::string error = "Workload failed, see run output for details";
+  // streaming, with a stream: positions it can process per second (1.5x the default source
+  // rate of 100/s, so it catches up unless told otherwise), the time from RUNNING until it has
+  // read the checkpoint, and how often it processes a micro-batch and talks to the lock.
+  double rate = 150;
+  Distribution startup_ms = Distribution::uniform(10'000, 30'000);
+  kiln::core::DurationMs tick_ms = 1'000;
 
   static ApiResult<Model> parse(const nlohmann::json& spec, const std::string& field);
 };

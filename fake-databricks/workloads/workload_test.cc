@@ -78,3 +78,27 @@ TEST_CASE("scripted models fail on the listed attempts or hang or exit at a set 
   m = Model::parse({{"kind", "streaming"}}, "m").value();
   CHECK_FALSE(plan_attempt(m, 0, 0, r).run_ms.has_value());
 }
+
+TEST_CASE("a streaming model reads its rate startup and tick and names a bad one") {
+  const Model m = Model::parse({{"kind", "streaming"},
+                                {"rate", 250.5},
+                                {"startup_ms", {{"fixed", 4000}}},
+                                {"tick_ms", 500}},
+                               "m")
+                      .value();
+  CHECK(m.rate == 250.5);
+  CHECK(m.startup_ms.kind == Distribution::Kind::fixed);
+  CHECK(m.tick_ms == 500);
+  const Model defaults = Model::parse({{"kind", "streaming"}}, "m").value();
+  CHECK(defaults.rate == 150);
+  CHECK(defaults.tick_ms == 1000);
+  auto e = Model::parse({{"kind", "streaming"}, {"rate", 0}}, "workloads.default");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message.find("workloads.default.rate: expected positions per second") == 0);
+  e = Model::parse({{"tick_ms", 0.5}}, "m");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message == "m.tick_ms: expected an integer from 1 to 3600000 (milliseconds)");
+  e = Model::parse({{"startup_ms", "soon"}}, "m");
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message.find("m.startup_ms") == 0);
+}

@@ -84,6 +84,7 @@ FakeWorkspace::FakeWorkspace(kiln::core::Clock& clock, kiln::core::EventLog& eve
   }
   runs_ = std::make_unique<runs::RunEngine>(ctx_, *clusters_, config_.workloads, config_.runs);
   runs_->on_run_finished([this](const runs::JobRun& run) { continuous_run_ended(run); });
+  wire_streams();
   for (const auto& rule : config_.api_faults) api_faults_.add(rule);
   schedule_faults();
 }

@@ -17,6 +17,7 @@
 #include "fake-databricks/jobs/job_settings.h"
 #include "fake-databricks/limits/rate_limiter.h"
 #include "fake-databricks/runs/run_engine.h"
+#include "fake-databricks/streaming/stream_world.h"
 #include "fake-databricks/workspace/context.h"
 #include "fake-databricks/workspace/workspace_config.h"
 
@@ -44,6 +45,16 @@ class FakeWorkspace final : public WorkspaceApi {
   clusters::ClusterService& clusters() { return *clusters_; }
   runs::RunEngine& runs() { return *runs_; }
   const WorkspaceContext& context() const { return ctx_; }
+  // Streams (docs/fake-databricks-streams.md): sources, the output sink, the streaming runs of
+  // tasks whose job names a stream (job parameters kiln_stream, kiln_holder) and stream faults.
+  // The runs coordinate through `coordinator`, which must outlive the workspace or be detached;
+  // until one is attached such tasks run as plain streaming tasks.
+  void attach_streams(kiln::streams::StreamCoordinator& coordinator) {
+    streams_->attach(coordinator);
+  }
+  void detach_streams() { streams_->detach(); }
+  streaming::StreamWorld& streams() { return *streams_; }
+  const streaming::StreamWorld& streams() const { return *streams_; }
   std::size_t job_count() const { return jobs_.size(); }
   // Job ids whose name matches a glob, in id order.
   std::vector<std::int64_t> jobs_named(const std::string& glob) const;
@@ -100,11 +111,14 @@ class FakeWorkspace final : public WorkspaceApi {
   void start_continuous(Job& job, const std::string& trigger);
   runs::StartRequest start_request(const Job& job, const std::string& trigger) const;
   void schedule_faults();
+  // streams.cc
+  void wire_streams();
 
   WorkspaceContext ctx_;
   WorkspaceConfig config_;
   std::unique_ptr<clusters::ClusterService> clusters_;
   std::unique_ptr<runs::RunEngine> runs_;
+  std::unique_ptr<streaming::StreamWorld> streams_;  // after runs_: destroyed before it
   limits::RateLimiter rate_limiter_;
   limits::CreationWindow creations_;
   faults::ApiFaults api_faults_;

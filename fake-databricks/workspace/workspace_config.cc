@@ -1,9 +1,9 @@
 #include "fake-databricks/workspace/workspace_config.h"
 
-#include <date/date.h>
-
 #include <sstream>
 #include <type_traits>
+
+#include "fake-databricks/workloads/instant.h"
 
 namespace fakedb {
 namespace {
@@ -75,14 +75,7 @@ class Fields {
   if (auto kiln_err = (expr)) return *kiln_err
 
 ApiResult<kiln::core::TimeMs> parse_time(const nlohmann::json& v, const std::string& field) {
-  if (v.is_number_integer()) return v.get<kiln::core::TimeMs>();
-  if (v.is_string()) {
-    std::istringstream in(v.get<std::string>());
-    date::sys_time<std::chrono::milliseconds> t;
-    in >> date::parse("%FT%TZ", t);
-    if (!in.fail()) return t.time_since_epoch().count();
-  }
-  return bad(field, "expected epoch milliseconds or a UTC time like \"2026-01-01T00:00:00Z\"");
+  return workloads::parse_instant(v, field);
 }
 
 std::optional<ApiError> parse_limits(const nlohmann::json& spec, WorkspaceConfig& c) {
@@ -168,6 +161,15 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
     if (!list->is_array()) return bad("faults.scheduled", "expected a list");
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string field = "faults.scheduled[" + std::to_string(i) + "]";
+      const nlohmann::json& entry = (*list)[i];
+      const auto kind = entry.find("kind");
+      if (kind != entry.end() && kind->is_string() &&
+          kind->get<std::string>().rfind("stream_", 0) == 0) {
+        auto fault = streaming::StreamFault::parse(entry, field);
+        if (!fault) return fault.error();
+        c.stream_faults.push_back(*fault);
+        continue;
+      }
       Fields s((*list)[i], field);
       KILN_TRY(s.check({"at", "kind", "count", "job", "reason"}));
       ScheduledFault fault;
@@ -180,7 +182,8 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
       if (fault.kind != "cluster_launch_failure" && fault.kind != "driver_lost" &&
           fault.kind != "internal_error") {
         return bad(field + ".kind",
-                   "expected cluster_launch_failure, driver_lost or internal_error");
+                   "expected cluster_launch_failure, driver_lost, internal_error, stream_crash, "
+                   "stream_stall, stream_partition or stream_slow");
       }
       KILN_TRY(s.number("count", fault.count, 1, 1e6));
       KILN_TRY(s.text("job", fault.job));
@@ -202,7 +205,7 @@ ApiResult<WorkspaceConfig> WorkspaceConfig::from_json(const nlohmann::json& spec
   if (spec.is_null()) return c;
   Fields f(spec, "");
   KILN_TRY(f.check({"host", "workspace_id", "user_name", "start_time", "latency_ms", "limits",
-                    "clusters", "runs", "workloads", "faults"}));
+                    "clusters", "runs", "workloads", "streams", "faults"}));
   KILN_TRY(f.text("host", c.host));
   KILN_TRY(f.text("user_name", c.user_name));
   KILN_TRY(f.number("workspace_id", c.workspace_id, 1, 9e15));
@@ -219,6 +222,20 @@ ApiResult<WorkspaceConfig> WorkspaceConfig::from_json(const nlohmann::json& spec
     auto t = clusters::timings_from_json(*cl);
     if (!t) return t.error();
     c.cluster_timings = *t;
+  }
+  if (const auto* streams = f.get("streams")) {
+    if (!streams->is_array()) return bad("streams", "expected a list of stream sources");
+    for (std::size_t i = 0; i < streams->size(); ++i) {
+      const std::string field = "streams[" + std::to_string(i) + "]";
+      auto source = streaming::SourceSpec::parse((*streams)[i], field);
+      if (!source) return source.error();
+      for (const auto& known : c.streams) {
+        if (known.name == source->name) {
+          return bad(field + ".name", "a second source of " + known.name);
+        }
+      }
+      c.streams.push_back(*source);
+    }
   }
   if (const auto* w = f.get("workloads")) {
     Fields wf(*w, "workloads");

@@ -1,6 +1,7 @@
 // WorkspaceConfig: everything that makes one emulated workspace what it is: identity, start
-// time, limits, timings, workload models and faults. Loaded from JSON (fake-databricks serve
-// --config, scenario files); every key is checked, and an error names the field.
+// time, limits, timings, workload models, stream sources and faults. Loaded from JSON
+// (fake-databricks serve --config, scenario files); every key is checked, and an error names
+// the field.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include "fake-databricks/faults/api_faults.h"
 #include "fake-databricks/limits/rate_limiter.h"
 #include "fake-databricks/runs/run_engine.h"
+#include "fake-databricks/streaming/stream_fault.h"
+#include "fake-databricks/streaming/stream_source.h"
 #include "fake-databricks/workloads/workload.h"
 
 namespace fakedb {
@@ -48,6 +51,11 @@ struct WorkspaceConfig {
   clusters::TerminationReason cluster_launch_failure_reason{
       "CLOUD_PROVIDER_LAUNCH_FAILURE", "CLOUD_FAILURE", {}};
   std::vector<ScheduledFault> scheduled_faults;
+
+  // Stream sources ("streams": a list of SourceSpec) and stream faults (faults.scheduled
+  // entries of kind stream_crash, stream_stall, stream_partition, stream_slow).
+  std::vector<streaming::SourceSpec> streams;
+  std::vector<streaming::StreamFault> stream_faults;
 
   static ApiResult<WorkspaceConfig> from_json(const nlohmann::json& spec);
 };

@@ -16,6 +16,7 @@
 #include "platform/notify/routing.h"
 #include "platform/runtime/kiln.h"
 #include "platform/store/sqlite_store.h"
+#include "platform/streams/store_lock_service.h"
 #include "platform/workspace/http_workspace.h"
 
 namespace kiln::cli {
@@ -32,6 +33,8 @@ struct Session {
   std::unique_ptr<artifacts::ArtifactStore> artifacts;
   std::unique_ptr<store::MetadataStore> store;
   std::unique_ptr<workspace::HttpWorkspace> workspace;
+  // Blue-green's writer locks and checkpoints, in the metadata DB (docs/streams.md).
+  std::unique_ptr<streams::StoreLockService> locks;
   std::unique_ptr<runtime::Kiln> kiln;
   std::string host;
 };
@@ -83,6 +86,7 @@ std::unique_ptr<Session> open_session(const Connection& c, const std::vector<std
     if (run->monitor) {
       monitor::MonitorOptions m;
       m.saved_jobs_limit = run->saved_jobs_limit;
+      m.interval_ms = static_cast<core::DurationMs>(run->monitor_interval_s * 1000);
       options.monitor = m;
     }
     if (run->cleanup) {
@@ -92,10 +96,14 @@ std::unique_ptr<Session> open_session(const Connection& c, const std::vector<std
       options.cleanup = cl;
     }
   }
+  s->locks = std::make_unique<streams::StoreLockService>(*s->store, *s->loop, &s->events);
+  options.locks = s->locks.get();
   // The wall clock seeds only the retry jitter, never anything simulated.
   options.seed = static_cast<std::uint64_t>(s->loop->now_ms());
-  s->kiln =
-      std::make_unique<runtime::Kiln>(*s->loop, *s->store, *s->artifacts, *s->workspace, options);
+  // Kiln publishes what it does (deploys, monitoring, cleanup) on the session's EventLog, where
+  // kiln run's notifier listens.
+  s->kiln = std::make_unique<runtime::Kiln>(*s->loop, *s->store, *s->artifacts, *s->workspace,
+                                            options, &s->events);
   return s;
 }
 

@@ -45,8 +45,9 @@ struct RunCommand {
   Connection connection;
   std::vector<std::string> cd_targets;
   bool once = false;
-  bool monitor = true;  // the monitoring workflow (not with --once)
-  bool cleanup = true;  // the daily stale-job cleanup (not with --once)
+  bool monitor = true;             // the monitoring workflow (not with --once)
+  double monitor_interval_s = 60;  // between monitoring passes
+  bool cleanup = true;             // the daily stale-job cleanup (not with --once)
   double stale_days = 90;
   bool cleanup_dry_run = false;
   std::int64_t saved_jobs_limit = 10'000;  // the workspace's quota, for quota warnings

@@ -70,7 +70,7 @@ TEST_CASE("a misspelt top-level key suggests the right key") {
 TEST_CASE("an unknown top-level key far from any known key lists the keys") {
   CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nschedule: x\n")) ==
         Errors{"dev.yaml:5:1: schedule: unknown key 'schedule'; expected one of: kind, name, "
-               "target, deployVersion, strategy, healthSeconds, owner, settings"});
+               "target, deployVersion, strategy, healthSeconds, stream, owner, settings"});
 }
 
 TEST_CASE("missing required keys are reported at the document start") {
@@ -134,6 +134,28 @@ TEST_CASE("blue-green requires healthSeconds") {
 TEST_CASE("healthSeconds with the simple strategy is an error") {
   CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nhealthSeconds: 60\n")) ==
         Errors{"dev.yaml:5:1: healthSeconds: healthSeconds applies only to strategy blue-green"});
+}
+
+TEST_CASE("stream names a blue-green job's stream and defaults to name.target") {
+  auto named = load_config_text(
+      "dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
+                         "strategy: blue-green\nhealthSeconds: 60\nstream: orders-v2\n"));
+  REQUIRE(named.ok());
+  CHECK(stream_name(named.folders[0].configs.at(0)) == "orders-v2");
+  auto unnamed = load_config_text(
+      "dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
+                         "strategy: blue-green\nhealthSeconds: 60\n"));
+  REQUIRE(unnamed.ok());
+  CHECK(stream_name(unnamed.folders[0].configs.at(0)) == "a.dev");
+}
+
+TEST_CASE("stream with the simple strategy or a bad name is an error") {
+  CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nstream: s\n")) ==
+        Errors{"dev.yaml:5:1: stream: stream applies only to strategy blue-green"});
+  CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nstrategy: blue-green\n"
+                      "healthSeconds: 60\nstream: 'my stream'\n")) ==
+        Errors{"dev.yaml:7:9: stream: expected the stream's name (letters, digits, '_' or '-'), "
+               "got a string ('my stream')"});
 }
 
 TEST_CASE("healthSeconds must be a positive integer") {

@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kKeys = {"kind",     "name",          "target", "deployVersion",
-                                        "strategy", "healthSeconds", "owner",  "settings"};
+const std::vector<std::string> kKeys = {"kind",          "name",   "target", "deployVersion", "strategy",
+                                        "healthSeconds", "stream", "owner",  "settings"};
 const std::vector<std::string> kStrategies = {"simple", "blue-green"};
 constexpr std::size_t kMaxNameChars = 100;
 
@@ -39,7 +39,7 @@ class ConfigReader {
       } else {
         message +=
             "; expected one of: kind, name, target, deployVersion, strategy, "
-            "healthSeconds, owner, settings";
+            "healthSeconds, stream, owner, settings";
       }
       report_at(locate_key(root_, "", key), key, std::move(message));
     }
@@ -126,13 +126,20 @@ void read_strategy(ConfigReader& reader, JobConfig& config, bool& ok) {
     }
   }
   const json* health = reader.optional("healthSeconds");
+  const json* stream = reader.optional("stream");
   if (config.strategy == "simple") {
-    if (health != nullptr) {
-      reader.report_at(locate_key(reader.root(), "", "healthSeconds"), "healthSeconds",
-                       "healthSeconds applies only to strategy blue-green");
+    for (const char* key : {"healthSeconds", "stream"}) {
+      if (reader.optional(key) == nullptr) continue;
+      reader.report_at(locate_key(reader.root(), "", key), key,
+                       std::string(key) + " applies only to strategy blue-green");
       ok = false;
     }
     return;
+  }
+  if (stream != nullptr) {
+    auto text = reader.identifier("stream", stream, "the stream's name");
+    ok = ok && text.has_value();
+    config.stream = text.value_or("");
   }
   if (health == nullptr) {
     reader.report_at(locate(reader.root(), "strategy"), "healthSeconds",

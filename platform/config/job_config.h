@@ -21,12 +21,20 @@ struct JobConfig {
   std::int64_t deploy_version = 0;
   std::string strategy;                        // "simple" | "blue-green"
   std::optional<std::int64_t> health_seconds;  // set exactly when strategy is blue-green
+  // blue-green: the stream whose writer lock and checkpoint the job's versions share; "" when
+  // not configured (kiln then uses "<name>.<target>", see stream_name()).
+  std::string stream;
   std::string owner;                           // empty: nobody is notified
   // The Databricks JobSettings, as written (Jobs API field names), without `name`: kiln names
   // the Databricks job itself when it deploys.
   nlohmann::json settings;
   int name_line = 0, name_column = 0;  // where `name` is declared, for cross-file diagnostics
 };
+
+// The stream a blue-green job writes: `stream` if set, else "<name>.<target>".
+inline std::string stream_name(const JobConfig& config) {
+  return config.stream.empty() ? config.name + "." + config.target : config.stream;
+}
 
 // A job folder: the directory holding kiln.yaml, with its resolved files (relative to dir,
 // '/'-separated, sorted) and the configs that loaded without error.

@@ -25,6 +25,18 @@ SettingsOrError databricks_settings(const config::JobConfig& config, const Deplo
                 "Jobs API's limit of " + std::to_string(kMaxTags)};
   }
   settings["tags"] = std::move(tags);
+  if (config.strategy == "blue-green") {
+    json params = settings.value("parameters", json::array());
+    for (const auto& p : params) {
+      const std::string name = p.value("name", "");
+      if (name == kParamStream || name == kParamHolder) {
+        return {{}, "settings.parameters: " + name + " is kiln's own parameter"};
+      }
+    }
+    params.push_back({{"name", kParamStream}, {"default", config::stream_name(config)}});
+    params.push_back({{"name", kParamHolder}, {"default", holder_name(as.deployment_id)}});
+    settings["parameters"] = std::move(params);
+  }
   return {std::move(settings), ""};
 }
 
@@ -53,6 +65,10 @@ std::string continuous_pause_status(const json& settings) {
 json with_continuous_pause(json settings, const std::string& pause_status) {
   if (is_continuous(settings)) settings["continuous"]["pause_status"] = pause_status;
   return settings;
+}
+
+std::string holder_name(std::int64_t deployment_id) {
+  return "deployment-" + std::to_string(deployment_id);
 }
 
 std::string run_token(std::int64_t deployment_id) {

@@ -46,6 +46,13 @@ bool is_continuous(const nlohmann::json& settings);
 // The configured continuous.pause_status ("UNPAUSED" when not set).
 std::string continuous_pause_status(const nlohmann::json& settings);
 
+// The job parameters through which a blue-green job's run learns its stream and its holder id
+// (docs/streams.md). kiln adds both to a blue-green job's settings.parameters.
+inline constexpr const char* kParamStream = "kiln_stream";
+inline constexpr const char* kParamHolder = "kiln_holder";
+// "deployment-<id>": the writer-lock holder id of the version a deployment runs.
+std::string holder_name(std::int64_t deployment_id);
+
 // "kiln-deployment-<id>": the idempotency token of the run a deployment starts (the same on
 // every retry and after any crash, so the workspace never starts a second run for it).
 std::string run_token(std::int64_t deployment_id);

@@ -98,10 +98,9 @@ store::Result<Requested> record_deploy(store::MetadataStore& store,
     state.deployment_id = created->id;
     // The archive was read and checked just now: hand the workflow what it needs. (A config
     // whose tags kiln refuses is left to the workflow, which records the failure.)
-    auto settings = databricks_settings(source->config, {request.build_id, created->id});
-    if (settings.error.empty()) {
-      state.settings = std::move(settings.settings);
-      state.prepared = prepared_summary(*source);
+    if (!prepare_state(state, *source, request.build_id).empty()) {
+      state = DeployState();
+      state.deployment_id = created->id;
     }
     auto workflow = store.create_workflow(
         {kDeployKind, deploy_workflow_key(created->id), nlohmann::json(state), now_ms, now_ms});

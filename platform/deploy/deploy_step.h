@@ -23,6 +23,10 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
                              DeployState state, const store::Deployment& deployment,
                              core::TimeMs now, const std::string& reason);
 
+  // Blue-green: the step that ends the running phase failed and opens the abort phase.
+  static workflow::Step abort_step(DeployState state, const store::Deployment& deployment,
+                                   core::TimeMs now, const std::string& reason, bool superseded);
+
  private:
   using Json = nlohmann::json;
   // Phases (simple_strategy.cc, except admit).
@@ -38,6 +42,22 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   void find_continuous_run();
   void wait_for_run();
   void request_rollback();
+  // Blue-green phases (blue_green_strategy.cc).
+  std::string admit_blue_green();
+  void start_green();
+  void find_green_or_create();
+  void start_green_run();
+  void find_green_continuous_run();
+  void wait_for_green();
+  void check_health();
+  void stop_blue();
+  void remove_blue();
+  void abort(const std::string& reason, bool superseded = false);
+
+  void abort_green();
+  void end_aborted();
+  store::Run green_run_row(const Json& run) const;
+  std::optional<streams::LockState> lock_state(std::string* error) const;
 
   // Sends a request; on 200 calls `ok` with the body, otherwise ends the step: a transient
   // failure retries it, a permanent one fails the deployment. `failed`, if given, sees a
@@ -73,6 +93,15 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
 // "POST /api/2.2/jobs/create: HTTP 400 INVALID_PARAMETER_VALUE: <message>"
 std::string describe_failure(const fakedb::ApiRequest& request,
                              const fakedb::ApiResponse& response);
+// A blue-green phase after which a failure aborts (green goes, blue stays) rather than fails.
+bool is_abortable_phase(const std::string& phase);
+
+// Shared by the strategies (simple_strategy.cc).
+std::string ids(const std::vector<std::int64_t>& list);  // "3, 5, 8"
+bool says_missing(const fakedb::ApiResponse& r);         // "... does not exist."
+bool is_terminal(const std::string& life_cycle_state);
+std::string seconds(core::DurationMs ms);  // "600 s"
+
 // True if trying again later may succeed: no answer, 429, 5xx, the workspace's limits on job
 // creations and quotas.
 bool is_transient(const fakedb::ApiResponse& response);

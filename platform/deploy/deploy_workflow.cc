@@ -16,6 +16,19 @@ std::string prepared_summary(const JobSource& source) {
          std::to_string(source.config.deploy_version);
 }
 
+std::string prepare_state(DeployState& state, const JobSource& source,
+                          const std::string& build_id) {
+  auto settings = databricks_settings(source.config, {build_id, state.deployment_id});
+  if (!settings.error.empty()) return settings.error;
+  state.settings = std::move(settings.settings);
+  state.prepared = prepared_summary(source);
+  if (source.config.strategy == "blue-green") {
+    state.stream = config::stream_name(source.config);
+    state.health_ms = source.config.health_seconds.value_or(0) * 1000;
+  }
+  return "";
+}
+
 std::string deploy_workflow_key(std::int64_t deployment_id) {
   return "deployment:" + std::to_string(deployment_id);
 }
@@ -34,6 +47,13 @@ void to_json(json& j, const DeployState& s) {
   if (s.quota_since) j["quota_since"] = *s.quota_since;
   if (s.job_id) j["job_id"] = *s.job_id;
   if (s.run_id) j["run_id"] = *s.run_id;
+  if (!s.stream.empty()) {
+    j["blue_green"] = json{{"stream", s.stream},         {"health_ms", s.health_ms},
+                           {"blue_holder", s.blue_holder}, {"green_held", s.green_held},
+                           {"abort_reason", s.abort_reason}, {"superseded", s.superseded}};
+    if (s.green_job_id) j["blue_green"]["green_job_id"] = *s.green_job_id;
+    if (s.running_ms) j["blue_green"]["running_ms"] = *s.running_ms;
+  }
 }
 
 void from_json(const json& j, DeployState& s) {
@@ -53,6 +73,17 @@ void from_json(const json& j, DeployState& s) {
   s.run_id.reset();
   if (j.contains("job_id")) s.job_id = j["job_id"].get<std::int64_t>();
   if (j.contains("run_id")) s.run_id = j["run_id"].get<std::int64_t>();
+  const json bg = j.value("blue_green", json::object());
+  s.stream = bg.value("stream", "");
+  s.health_ms = bg.value("health_ms", core::DurationMs{0});
+  s.blue_holder = bg.value("blue_holder", "");
+  s.green_held = bg.value("green_held", false);
+  s.abort_reason = bg.value("abort_reason", "");
+  s.superseded = bg.value("superseded", false);
+  s.green_job_id.reset();
+  s.running_ms.reset();
+  if (bg.contains("green_job_id")) s.green_job_id = bg["green_job_id"].get<std::int64_t>();
+  if (bg.contains("running_ms")) s.running_ms = bg["running_ms"].get<core::TimeMs>();
 }
 
 DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
@@ -85,6 +116,24 @@ Step DeployWorkflow::give_up(const store::Workflow& workflow, const workflow::St
     // Not readable now: finishing here would leave the deployment open forever and block its
     // job; try again later (the attempt count starts over).
     return Step::next(workflow.state, context.now_ms + options_.retry.max_backoff_ms);
+  }
+  if (deployment->request.strategy == store::Strategy::kBlueGreen &&
+      store::is_open(deployment->status)) {
+    if (detail::is_abortable_phase(state.phase)) {
+      return detail::DeployStep::abort_step(state, *deployment, context.now_ms, reason, false);
+    }
+    if (state.phase == "abort") {
+      // Could not remove green: end aborted anyway (blue runs on; green's job may be left
+      // behind, and the reason says so).
+      state.abort_reason += "; then removing green failed: " + reason;
+      store::StepWrites writes;
+      writes.phases.push_back({deployment->id, state.seq, "abort", state.phase_started_ms,
+                               context.now_ms, store::PhaseOutcome::kFailed, reason});
+      writes.deployment = store::DeploymentTransition{
+          deployment->id, store::DeploymentStatus::kAborted, context.now_ms, state.abort_reason};
+      state.phase = "aborted";
+      return Step::finish(json(state), store::WorkflowStatus::kFailed, std::move(writes));
+    }
   }
   if (state.phase == "rollback" || !store::is_open(deployment->status)) {
     // Already failed (only asking for the rollback failed): nothing more to record.
@@ -129,6 +178,11 @@ void DeployStep::run() {
   if (state_.phase == "stop") return stop_old_runs();
   if (state_.phase == "start") return start_new_run();
   if (state_.phase == "wait") return wait_for_run();
+  if (state_.phase == "green") return start_green();
+  if (state_.phase == "running") return wait_for_green();
+  if (state_.phase == "health") return check_health();
+  if (state_.phase == "stop-blue") return stop_blue();
+  if (state_.phase == "abort") return abort_green();
   failed("unknown deploy phase \"" + state_.phase + "\" in the workflow state");
 }
 
@@ -141,22 +195,23 @@ void DeployStep::admit() {
     again_after(options_.queue_poll_ms);
     return;
   }
-  if (request.strategy != store::Strategy::kSimple) {
-    return failed("strategy " + std::string(store::to_string(request.strategy)) +
-                  " is not supported by this kiln yet");
-  }
   if (state_.prepared.empty()) {  // not prepared when it was requested: load it now
     auto source =
         load_job_source(parts_->artifacts, request.build_id, request.name, request.target);
     if (!source) return failed(source.error().message);
-    auto settings = databricks_settings(source->config, {request.build_id, deployment_.id});
-    if (!settings.error.empty()) return failed(settings.error);
-    state_.settings = std::move(settings.settings);
-    state_.prepared = prepared_summary(*source);
+    if (auto error = prepare_state(state_, *source, request.build_id); !error.empty()) {
+      return failed(error);
+    }
+  }
+  const bool blue_green = request.strategy == store::Strategy::kBlueGreen;
+  if (blue_green) {
+    if (auto error = admit_blue_green(); !error.empty()) return failed(error);
   }
 
   auto existing = parts_->store.get_job(request.name, request.target);
-  if (existing) state_.job_id = existing->databricks_job_id;
+  if (existing && existing->state != store::JobState::kRemoved) {
+    state_.job_id = existing->databricks_job_id;
+  }
   store::StepWrites writes;
   writes.deployment =
       store::DeploymentTransition{deployment_.id, store::DeploymentStatus::kRunning, now(), ""};
@@ -164,7 +219,7 @@ void DeployStep::admit() {
   state_.seq = 1;
   state_.phase = "prepare";
   state_.phase_started_ms = now();
-  advance("job", state_.prepared, std::move(writes));
+  advance(blue_green ? "green" : "job", state_.prepared, std::move(writes));
 }
 
 Step DeployStep::fail(const DeployWorkflow::Parts& parts, const store::Workflow& workflow,
@@ -239,6 +294,10 @@ void DeployStep::request_rollback() {
 }
 
 void DeployStep::failed(const std::string& reason) {
+  if (deployment_.request.strategy == store::Strategy::kBlueGreen &&
+      is_abortable_phase(state_.phase)) {
+    return abort(reason);
+  }
   answer(fail(*parts_, workflow_, state_, deployment_, now(), reason));
 }
 

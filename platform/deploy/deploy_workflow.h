@@ -10,6 +10,22 @@
 //   start    run-now with the deployment's idempotency token (a continuous job: unpause it)
 //   wait     wait until the new run is RUNNING (or, with wait_for first-run-end, has ended)
 //
+// Phases of the blue-green strategy (blue_green_strategy.cc), for streaming jobs that share a
+// writer lock and checkpoint (core/streams/writer_lock.h):
+//
+//   green      t0: name green (this deployment) the stream's preferred holder; create green as
+//              a separate Databricks job (found by its kiln_deployment tag after a lost answer)
+//              and start its run with the deployment's idempotency token. Blue is not touched.
+//   running    wait until green's run is RUNNING (t1), within start_timeout_ms
+//   health     from t1 for healthSeconds green must keep running, catch up and take the lock
+//              and keep it; at t2 = t1 + healthSeconds it must hold the lock (or get it within
+//              catch_up_timeout_ms more)
+//   stop-blue  with green holding the lock: stop blue's runs, then delete (or park) blue's job;
+//              green becomes the job's live Databricks job
+//   abort      any failure after t0: the preferred holder goes back to blue, green's run is
+//              cancelled and its job deleted; the deployment ends aborted (or superseded, when
+//              a newer request for the job came in before blue was stopped). Blue runs on.
+//
 // Every call is idempotent, so a step replayed after a crash (or after a lost answer) never
 // makes a second job or run. Failure at any phase ends the deployment failed with its reason;
 // since the old run is stopped before the new one starts, two versions never run at once.
@@ -20,6 +36,7 @@
 #include <memory>
 #include <string>
 
+#include "core/streams/writer_lock.h"
 #include "fake-databricks/api/workspace_api.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/store/metadata_store.h"
@@ -33,6 +50,10 @@ inline constexpr const char* kDeployKind = "deploy";
 // The prepare phase's reason for a job read from its build.
 std::string prepared_summary(const JobSource& source);
 std::string deploy_workflow_key(std::int64_t deployment_id);  // "deployment:<id>"
+struct DeployState;
+// Fills state.settings, prepared (and for blue-green stream and health_ms) from the job's build;
+// the error message if kiln refuses the config's settings, else "".
+std::string prepare_state(DeployState& state, const JobSource& source, const std::string& build_id);
 
 enum class WaitFor { kRunning, kFirstRunEnd };
 
@@ -54,6 +75,11 @@ struct DeployOptions {
   // every quota_poll_ms, without using up its retries) up to quota_wait_ms before failing.
   core::DurationMs quota_poll_ms = 60'000;
   core::DurationMs quota_wait_ms = 3'600'000;
+  // blue-green: how long after t2 green may take to catch up and take the lock, and how long
+  // blue's stopped job is kept (parked, for a fast rollback) before cleanup deletes it; 0
+  // deletes it at once.
+  core::DurationMs catch_up_timeout_ms = 600'000;
+  core::DurationMs park_blue_ms = 0;
 };
 
 // The deploy workflow's state (its JSON in the workflows table).
@@ -74,6 +100,16 @@ struct DeployState {
   // and checked the archive, so the workflow does not read it again.
   std::string prepared;
   std::optional<core::TimeMs> quota_since;  // when jobs/create was first refused for the quota
+
+  // blue-green only. job_id stays blue's (the live job) until green takes over.
+  std::string stream;          // whose writer lock the versions share
+  core::DurationMs health_ms = 0;
+  std::string blue_holder;     // the live version's holder id ("" : no blue)
+  std::optional<std::int64_t> green_job_id;
+  std::optional<core::TimeMs> running_ms;  // t1: green's run was first seen RUNNING
+  bool green_held = false;                 // green has held the lock since t1
+  std::string abort_reason;
+  bool superseded = false;  // the abort is for a newer request
 };
 void to_json(nlohmann::json& j, const DeployState& s);
 void from_json(const nlohmann::json& j, DeployState& s);
@@ -103,7 +139,11 @@ class DeployWorkflow final : public workflow::WorkflowKind {
     bool stopped = false;  // the workflow object is gone: late answers do nothing more
     std::function<void(std::int64_t)> wake;  // wakes a workflow (the rollback's); may be empty
     std::function<void()> quota_exceeded;    // asks for a cleanup now; may be empty
+    streams::LockService* locks = nullptr;   // blue-green's writer locks; null: none
   };
+
+  // The writer locks blue-green deploys hand over (not owned; must outlive this object).
+  void set_lock_service(streams::LockService* locks) { parts_->locks = locks; }
 
   // What a deploy blocked by the saved-jobs quota calls (Kiln wakes the cleanup workflow).
   void on_quota_exceeded(std::function<void()> fn) { parts_->quota_exceeded = std::move(fn); }

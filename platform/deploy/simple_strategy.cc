@@ -11,8 +11,6 @@ using fakedb::ApiRequest;
 using fakedb::ApiResponse;
 using nlohmann::json;
 
-namespace {
-
 std::string ids(const std::vector<std::int64_t>& list) {
   std::string out;
   for (const auto id : list) out += (out.empty() ? "" : ", ") + std::to_string(id);
@@ -33,8 +31,6 @@ bool is_terminal(const std::string& life_cycle_state) {
 std::string seconds(core::DurationMs ms) {
   return std::to_string(ms / 1000) + " s";
 }
-
-}  // namespace
 
 std::string describe_failure(const ApiRequest& request, const ApiResponse& response) {
   std::string out = request.method + " " + request.path + ": ";

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "platform/metrics/families.h"
+#include "platform/metrics/stream_metrics.h"
 
 namespace kiln::metrics {
 namespace {
@@ -50,6 +51,7 @@ class DbCollection {
       : db_(db),
         artifacts_(artifacts),
         now_ms_(now_ms),
+        registry_(r),
         source_up_(r.gauge("kiln_metrics_source_up",
                            "1 if the source of these metrics could be read, else 0.")),
         builds_(r.counter("kiln_builds_total", "CI builds, by status (succeeded, failed).")),
@@ -94,6 +96,7 @@ class DbCollection {
     check(builds_from_db());
     check(jobs());
     check(deployments());
+    check(stream_locks());
     source_up_.set({{"source", "db"}}, db_ok ? 1 : 0);
     if (artifacts_ != nullptr) {
       source_up_.set({{"source", "artifacts"}}, builds_from_artifacts() ? 1 : 0);
@@ -291,9 +294,17 @@ class DbCollection {
     return ok;
   }
 
+  // Each stream's writer lock and checkpoint; the families are declared even if the read fails.
+  bool stream_locks() {
+    auto listed = db_.list_streams(kAll);
+    collect_streams(listed ? *listed : std::vector<streams::LockState>{}, now_ms_, registry_);
+    return read(listed, "streams");
+  }
+
   store::MetadataStore& db_;
   const artifacts::ArtifactStore* artifacts_;
   core::TimeMs now_ms_;
+  Registry& registry_;
   std::vector<std::string> errors_;
   std::set<JobKey> job_keys_;  // every (job, target) with a jobs row or an open deployment
 

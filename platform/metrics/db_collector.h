@@ -1,8 +1,9 @@
 // collect_from_db: what a one-shot process (`kiln metrics`) can know from the metadata DB and the
 // artifact store: CI build counts and the latest build per target, each job's deployed version,
 // state and run health, deployments by status and their latency, open workflows and how overdue
-// they are. Everything is read at the time of the call; counters are totals recounted from the
-// records (so two calls agree, and a restart never resets them). See docs/metrics.md.
+// they are, each stream's writer lock and checkpoint (stream_metrics.h). Everything is read at
+// the time of the call; counters are totals recounted from the records (so two calls agree, and
+// a restart never resets them). See docs/metrics.md.
 #pragma once
 
 #include <string>

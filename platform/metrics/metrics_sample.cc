@@ -67,6 +67,19 @@ int main() {
     return fail("workflow");
   }
 
+  streams::LockState stream;  // green took the writer lock from blue and is writing
+  stream.stream = "orders.events";
+  stream.holder = "orders-v4";
+  stream.token = 2;
+  stream.lease_until_ms = t0 + 140'000;
+  stream.preferred = "orders-v4";
+  stream.committed = 184'220;
+  stream.committed_by = "orders-v4";
+  stream.committed_token = 2;
+  stream.committed_ms = t0 + 118'000;
+  stream.head = 184'900;
+  if (!db.put_stream(stream, t0 + 118'000)) return fail("stream");
+
   metrics::Registry registry;
   for (const auto& e : metrics::collect_from_db(db, nullptr, t0 + 120'000, registry)) {
     return fail(e);

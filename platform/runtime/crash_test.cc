@@ -50,13 +50,19 @@ struct CrashRun {
   int calls = 0;    // workspace calls seen
   int crashes = 0;
   Outcome outcome{};
+  std::vector<std::string> violations;  // of the stream invariants (blue-green)
 };
 
 // Deploys `to` over `from` (nothing deployed if from is 0), crashing kiln after commit number
 // `crash_after_commit` of the deploy, or at workspace call number `crash_at_call` (-1: never),
 // restarting it at once, and returns what the workspace and DB hold once the deploy has ended.
-CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_at_call) {
+CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_at_call,
+                           bool blue_green = false) {
   World world;
+  auto job = [&](int version) {
+    return blue_green ? blue_green_job("orders", "production", version, 60)
+                      : JobFile("orders", "production", version, kStream);
+  };
   CrashingWorkspace crashing(world.w.ws, world.w.loop);
   auto start_kiln = [&] {
     world.kiln.reset();
@@ -66,7 +72,7 @@ CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_a
   };
   start_kiln();
   if (from > 0) {
-    const auto b = world.build({{"orders", "production", from, kStream}});
+    const auto b = world.build({job(from)});
     REQUIRE(world.run_until_finished(world.deploy("orders", "production", b)).status ==
             DeploymentStatus::kSucceeded);
     world.w.advance(kMinute);
@@ -96,7 +102,7 @@ CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_a
   };
 
   const core::TimeMs requested_at = world.w.loop.now_ms();
-  const auto b = world.build({{"orders", "production", to, kStream}}, 2);
+  const auto b = world.build({job(to)}, 2);
   const auto id = world.deploy("orders", "production", b);
   const auto done = world.run_until_finished(id);
   out.calls = crashing.calls - calls_before;
@@ -104,8 +110,8 @@ CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_a
   out.outcome.status = done.status;
   const auto jobs = world.managed_jobs("orders", "production");
   out.outcome.managed_jobs = jobs.size();
-  if (!jobs.empty()) {
-    for (const auto& r : world.runs_of(jobs[0]["job_id"].get<std::int64_t>())) {
+  for (const auto& j : jobs) {
+    for (const auto& r : world.runs_of(j["job_id"].get<std::int64_t>())) {
       if (r["start_time"].get<std::int64_t>() >= requested_at) ++out.outcome.new_runs;
       const std::string life = r["state"]["life_cycle_state"];
       if (life != "TERMINATED" && life != "SKIPPED" && life != "INTERNAL_ERROR") {
@@ -113,6 +119,9 @@ CrashRun deploy_with_crash(int from, int to, int crash_after_commit, int crash_a
       }
     }
   }
+  world.w.advance(2 * kMinute);  // the new version writes on after its deploy
+  world.invariants.finish(world.w.loop.now_ms());
+  out.violations = world.invariants.violations();
   out.outcome.deployed_version =
       world.store->get_job("orders", "production").value().deployed_version;
   return out;
@@ -124,6 +133,7 @@ void check_clean(const CrashRun& run, int version) {
   CHECK(run.outcome.new_runs == 1);
   CHECK(run.outcome.active_runs == 1);
   CHECK(run.outcome.deployed_version == version);
+  for (const auto& v : run.violations) FAIL_CHECK(v);
 }
 
 }  // namespace
@@ -136,8 +146,8 @@ TEST_CASE("A deploy survives a crash after every one of its steps", "[crash]") {
     for (int k = 1; k <= clean.commits; ++k) {
       INFO("from version " << from << ", crash after commit " << k << " of " << clean.commits);
       const CrashRun run = deploy_with_crash(from, 2, k, -1);
-      // After the last commit the deployment has ended: nothing is left to crash.
-      CHECK(run.crashes == (k < clean.commits ? 1 : 0));
+      // After the last commit the deployment has ended: the crash hits kiln idle.
+      CHECK(run.crashes == 1);
       check_clean(run, 2);
     }
   }
@@ -150,6 +160,27 @@ TEST_CASE("A deploy survives a crash in the middle of every Workspace call", "[c
     for (int c = 1; c <= clean.calls; ++c) {
       INFO("from version " << from << ", crash during call " << c << " of " << clean.calls);
       const CrashRun run = deploy_with_crash(from, 2, -1, c);
+      CHECK(run.crashes == 1);
+      check_clean(run, 2);
+    }
+  }
+}
+
+TEST_CASE("A blue-green deploy survives a crash after every step and during every call",
+          "[crash][blue-green]") {
+  for (const int from : {0, 1}) {  // a first deploy (no blue) and an upgrade (blue runs)
+    const CrashRun clean = deploy_with_crash(from, 2, -1, -1, true);
+    check_clean(clean, 2);
+    REQUIRE(clean.commits >= 5);
+    for (int k = 1; k <= clean.commits; ++k) {
+      INFO("from version " << from << ", crash after commit " << k << " of " << clean.commits);
+      const CrashRun run = deploy_with_crash(from, 2, k, -1, true);
+      CHECK(run.crashes == 1);
+      check_clean(run, 2);
+    }
+    for (int c = 1; c <= clean.calls; ++c) {
+      INFO("from version " << from << ", crash during call " << c << " of " << clean.calls);
+      const CrashRun run = deploy_with_crash(from, 2, -1, c, true);
       CHECK(run.crashes == 1);
       check_clean(run, 2);
     }

@@ -22,6 +22,7 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
       cd_(store, artifacts, engine_, options_.cd, events),
       engine_(clock, store, options_.engine) {
   deploy_.set_waker([this](std::int64_t id) { engine_.wake(id); });
+  deploy_.set_lock_service(options_.locks);
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   if (options_.monitor) {

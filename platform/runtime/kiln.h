@@ -37,6 +37,10 @@ struct KilnOptions {
   workflow::EngineOptions engine;
   workspace::RetryPolicy workspace_retry = kiln_retry_policy();
   std::uint64_t seed = 1;  // the retrying layer's jitter
+  // The writer locks and checkpoints blue-green deploys hand over (docs/streams.md); not owned,
+  // and it outlives a crash of kiln (in production it is the metadata DB, or a shared service).
+  // Null: blue-green deploys fail with a clear reason.
+  streams::LockService* locks = nullptr;
 
   // The SDKs' retry policy, except that jobs/create is never retried there (the deploy step
   // retries it, after looking for the job by its tags).

@@ -318,24 +318,16 @@ TEST_CASE("Config tags under kiln_ fail the deploy before the workspace is touch
   CHECK(world.managed_jobs("orders", "production").empty());
 }
 
-TEST_CASE("A blue-green config is refused until the blue-green strategy exists", "[deploy]") {
+TEST_CASE("A blue-green deploy fails clearly when kiln has no lock service", "[deploy]") {
   World world;
-  artifacts::BuildInput input;
-  input.commit_sha = std::string(40, 'a');
-  input.created_ms = world.w.loop.now_ms();
-  std::string yaml = job_yaml("orders", "production", 1);
-  yaml.replace(yaml.find("owner:"), 0, "strategy: blue-green\nhealthSeconds: 60\n");
-  input.jobs.push_back({"orders",
-                        "production",
-                        1,
-                        {{"kiln.yaml", "kind: JobFolder\nconfigs: [c/*.yaml]\n", false},
-                         {"c/p.yaml", yaml, false}}});
-  artifacts::BuildWriter writer(*world.artifact_store);
-  const auto record = writer.write(input).value();
-  const auto done = world.run_until_finished(world.deploy("orders", "production", record.build_id));
+  world.options.locks = nullptr;
+  world.restart();
+  const auto b1 = world.build({blue_green_job("orders", "production", 1, 60)});
+  const auto done = world.run_until_finished(world.deploy("orders", "production", b1));
   REQUIRE(done.status == DeploymentStatus::kFailed);
-  CHECK_THAT(done.outcome_reason, Catch::Contains("blue-green is not supported"));
+  CHECK(done.outcome_reason == "blue-green needs a lock service, and this kiln has none");
   CHECK(done.request.strategy == store::Strategy::kBlueGreen);
+  CHECK(world.managed_jobs("orders", "production").empty());
 }
 
 }  // namespace kiln::runtime

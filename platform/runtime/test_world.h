@@ -13,7 +13,9 @@
 #include "platform/artifacts/build_writer.h"
 #include "platform/artifacts/local_store.h"
 #include "platform/runtime/kiln.h"
+#include "core/streams/invariants.h"
 #include "platform/store/store_testing.h"
+#include "platform/streams/store_lock_service.h"
 
 namespace kiln::runtime::testing {
 
@@ -25,10 +27,11 @@ using nlohmann::json;
 inline std::string job_yaml(const std::string& name, const std::string& target, int version,
                             const std::string& path = "/Workspace/etl/nb",
                             const std::string& extra_settings = "",
-                            const std::string& task_extra = "") {
+                            const std::string& task_extra = "",
+                            const std::string& kiln_extra = "") {
   return "kind: Job\nname: " + name + "\ntarget: " + target +
-         "\ndeployVersion: " + std::to_string(version) +
-         "\nowner: data-team\nsettings:\n  max_concurrent_runs: 1\n" + extra_settings +
+         "\ndeployVersion: " + std::to_string(version) + "\n" + kiln_extra +
+         "owner: data-team\nsettings:\n  max_concurrent_runs: 1\n" + extra_settings +
          "  tasks:\n    - task_key: main\n      notebook_task:\n        notebook_path: " + path +
          "\n      new_cluster: {spark_version: 15.4.x-scala2.12, node_type_id: i3.xlarge, "
          "num_workers: 1}\n" +
@@ -49,7 +52,18 @@ struct JobFile {
   std::string path;
   std::string extra_settings;  // YAML lines under settings:, indented two spaces
   std::string task_extra;      // YAML lines of the task, indented six spaces
+  std::string kiln_extra;      // top-level YAML lines ("strategy: blue-green\n...")
 };
+
+// A blue-green streaming job: its runs follow the writer-lock protocol on stream `name`.
+inline JobFile blue_green_job(const std::string& name, const std::string& target, int version,
+                              int health_seconds = 300,
+                              const std::string& path = "/Workspace/etl/stream") {
+  JobFile job(name, target, version, path);
+  job.kiln_extra = "strategy: blue-green\nhealthSeconds: " + std::to_string(health_seconds) +
+                   "\nstream: " + name + "\n";
+  return job;
+}
 
 struct World {
   explicit World(KilnOptions kiln_options = default_options(),
@@ -59,6 +73,12 @@ struct World {
     REQUIRE(opened.ok());
     artifact_store = std::move(opened).value();
     store = store::testing::open_store();
+    // The lock service lives with the DB: it outlives every crash of kiln.
+    locks = std::make_unique<streams::StoreLockService>(*store, w.loop, &w.events,
+                                                        streams::LockOptions{30'000});
+    options.locks = locks.get();
+    w.ws.attach_streams(*locks);
+    w.events.subscribe([this](const core::Event& e) { invariants.observe(e); });
     restart();
   }
 
@@ -80,7 +100,8 @@ struct World {
            j.version,
            {{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\n", false},
             {"configs/" + j.target + ".yaml",
-             job_yaml(j.name, j.target, j.version, j.path, j.extra_settings, j.task_extra),
+             job_yaml(j.name, j.target, j.version, j.path, j.extra_settings, j.task_extra,
+                      j.kiln_extra),
              false}}});
     }
     artifacts::BuildWriter writer(*artifact_store);
@@ -149,6 +170,8 @@ struct World {
   KilnOptions options;
   std::unique_ptr<artifacts::ArtifactStore> artifact_store;
   std::unique_ptr<store::MetadataStore> store;
+  std::unique_ptr<streams::StoreLockService> locks;
+  streams::InvariantChecker invariants;
   std::unique_ptr<Kiln> kiln;
 };
 

@@ -13,19 +13,24 @@
 #include <string>
 #include <vector>
 
+#include "core/streams/writer_lock.h"
 #include "platform/store/records.h"
 #include "platform/store/result.h"
 
 namespace kiln::store {
 
 // Records written with a workflow step, in the same transaction (so all or none). Applied in
-// this order: deployment if it moves to running, run, job, phases (in order), deployment if it
-// finishes; so a step may start a deployment and put its first phase, or end one phase, start
-// the next, or write a deployment's last phase and finish it, at once.
+// this order: deployment if it moves to running, run, job, phases (in order), unpark, park,
+// deployment if it finishes; so a step may start a deployment and put its first phase, or end
+// one phase, start the next, or write a deployment's last phase and finish it, at once. Unpark
+// before park: a step may drop the job an earlier deploy parked and park the one it replaces
+// (the same id in both ends parked).
 struct StepWrites {
   std::optional<Run> run;                          // upsert
   std::optional<Job> job;                          // upsert
   std::vector<DeploymentPhase> phases;             // put: insert or replace (deployment_id, seq)
+  std::optional<std::int64_t> unpark;              // delete this databricks_job_id, if parked
+  std::optional<ParkedJob> park;                   // insert or replace (databricks_job_id)
   std::optional<DeploymentTransition> deployment;  // as transition_deployment
 };
 
@@ -130,6 +135,23 @@ class MetadataStore {
   // open (another process stepped it: reload and decide again); kNotFound for an unknown id;
   // any side write's error.
   virtual Result<Workflow> commit_step(const WorkflowStep& step) = 0;
+
+  // --- streams: each stream's writer lock and checkpoint (core/streams/writer_lock.h) ---
+  // The stream's lock and checkpoint as last put; kNotFound if it was never put (a new stream,
+  // which the lock service treats as all zero).
+  virtual Result<streams::LockState> get_stream(const std::string& stream) = 0;
+  // Inserts or replaces the stream's lock and checkpoint together (all or none), stamping
+  // updated_ms. kConflict if the write would move the checkpoint back or lower the token (the
+  // schema's triggers refuse both); kConstraint if the stream has no name.
+  virtual Status put_stream(const streams::LockState& state, std::int64_t updated_ms) = 0;
+  // Every stream, by name.
+  virtual Result<std::vector<streams::LockState>> list_streams(std::size_t limit) = 0;
+
+  // --- parked jobs: written with a deploy step (StepWrites::park, unpark) ---
+  // By until_ms, then databricks_job_id: the first ones are the first cleanup may delete.
+  virtual Result<std::vector<ParkedJob>> list_parked_jobs(std::size_t limit) = 0;
+  // Forgets a parked job (cleanup deleted it, or a rollback started it again); ok if absent.
+  virtual Status remove_parked_job(std::int64_t databricks_job_id) = 0;
 };
 
 }  // namespace kiln::store

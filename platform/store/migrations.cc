@@ -131,11 +131,54 @@ ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE deployments ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Streaming jobs (docs/streams.md): each stream's writer lock and its checkpoint, one row each,
+// written together by put_stream; and the blue jobs a blue-green deploy keeps for a fast rollback.
+// The triggers hold what the lock protocol promises even against a buggy writer: a checkpoint
+// never moves back and a fencing token never goes down (a reset deletes both rows).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE stream_locks (
+  stream         TEXT PRIMARY KEY NOT NULL CHECK (stream <> ''),
+  holder         TEXT NOT NULL DEFAULT '',
+  token          INTEGER NOT NULL DEFAULT 0 CHECK (token >= 0),
+  lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  preferred      TEXT NOT NULL DEFAULT '',
+  head           INTEGER NOT NULL DEFAULT 0 CHECK (head >= 0),
+  updated_ms     INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER stream_locks_token_grows BEFORE UPDATE OF token ON stream_locks
+  WHEN NEW.token < OLD.token
+BEGIN SELECT RAISE(ABORT, 'a fencing token never goes down'); END;
+
+CREATE TABLE stream_checkpoints (
+  stream          TEXT PRIMARY KEY NOT NULL REFERENCES stream_locks (stream),
+  committed       INTEGER NOT NULL DEFAULT 0 CHECK (committed >= 0),
+  committed_by    TEXT NOT NULL DEFAULT '',
+  committed_token INTEGER NOT NULL DEFAULT 0 CHECK (committed_token >= 0),
+  committed_ms    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TRIGGER stream_checkpoints_forward BEFORE UPDATE OF committed ON stream_checkpoints
+  WHEN NEW.committed < OLD.committed
+BEGIN SELECT RAISE(ABORT, 'a checkpoint never moves back'); END;
+
+CREATE TABLE parked_jobs (
+  databricks_job_id INTEGER PRIMARY KEY,
+  name              TEXT NOT NULL,
+  target            TEXT NOT NULL,
+  deployment_id     INTEGER NOT NULL REFERENCES deployments (id),
+  version           INTEGER NOT NULL,
+  build_id          TEXT NOT NULL REFERENCES builds (build_id),
+  parked_ms         INTEGER NOT NULL,
+  until_ms          INTEGER NOT NULL CHECK (until_ms >= parked_ms)
+) STRICT;
+CREATE INDEX parked_jobs_by_until ON parked_jobs (until_ms, databricks_job_id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "builds, jobs per target, deployments and their phases, runs", kV1},
     Migration{2, "workflow instances with their state and next wake-up", kV2},
     Migration{3, "one running and one queued deployment per job and target", kV3},
     Migration{4, "the owner of each job and deployment", kV4},
+    Migration{5, "stream writer locks and checkpoints; parked blue-green jobs", kV5},
 };
 
 Status apply(Database& db, const Migration& migration) {

@@ -72,6 +72,29 @@ TEST_CASE("a version 1 database upgrades to the latest keeping its rows", "[migr
   CHECK(schema_version(db).value() == latest_schema_version());
 }
 
+TEST_CASE("a version 4 database upgrades to 5 with empty stream and parked job tables",
+          "[migrations]") {
+  TempDir dir;
+  const std::string path = dir.file("kiln.db");
+  {
+    auto db = open_db(path);
+    STORE_REQUIRE_OK(migrate(db, 4));
+    STORE_REQUIRE_OK(
+        db.exec("INSERT INTO builds (build_id, commit_sha, created_ms, status, job_count) "
+                "VALUES ('b1', 'abc', 10, 'succeeded', 2)"));
+  }
+  auto store = open_store(path);
+  CHECK(store->get_build("b1").ok());
+  CHECK(store->list_streams(10).value().empty());
+  CHECK(store->list_parked_jobs(10).value().empty());
+  streams::LockState state;
+  state.stream = "orders";
+  STORE_REQUIRE_OK(store->put_stream(state, 1));
+  CHECK(store->get_stream("orders").ok());
+  auto db = open_db(path);
+  CHECK(schema_version(db).value() == latest_schema_version());
+}
+
 TEST_CASE("a database newer than the code is a clear error", "[migrations]") {
   TempDir dir;
   const std::string path = dir.file("kiln.db");

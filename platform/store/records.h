@@ -141,6 +141,20 @@ struct Workflow {
   std::int64_t updated_ms = 0;
 };
 
+// A blue-green deploy's old (blue) Databricks job, kept after green took over so that a
+// rollback can start it again at once instead of creating a new job. Stale-job cleanup must not
+// delete it before until_ms; after that it is an ordinary stale job.
+struct ParkedJob {
+  std::int64_t databricks_job_id = 0;
+  std::string name;  // the job and target it was deployed as
+  std::string target;
+  std::int64_t deployment_id = 0;  // the deployment that parked it (green's)
+  std::int64_t version = 0;        // the deployVersion it runs
+  std::string build_id;            // the build it came from
+  std::int64_t parked_ms = 0;
+  std::int64_t until_ms = 0;  // kept at least until then (>= parked_ms)
+};
+
 struct NewWorkflow {
   std::string kind;
   std::string key;

@@ -1,6 +1,7 @@
 // Private to the store module: the SQLite MetadataStore, its methods spread over
-// sqlite_store.cc (builds, jobs, runs), sqlite_store_deployments.cc and
-// sqlite_store_workflows.cc, and the helpers they share to read rows.
+// sqlite_store.cc (builds, jobs, runs), sqlite_store_deployments.cc, sqlite_store_workflows.cc,
+// sqlite_store_streams.cc and sqlite_store_parked_jobs.cc, and the helpers they share to read
+// rows.
 #pragma once
 
 #include <cstdint>
@@ -59,9 +60,18 @@ class SqliteStore final : public MetadataStore {
   Result<std::vector<Workflow>> list_due_workflows(std::int64_t now_ms, std::size_t limit) override;
   Result<Workflow> commit_step(const WorkflowStep& step) override;
 
+  Result<streams::LockState> get_stream(const std::string& stream) override;
+  Status put_stream(const streams::LockState& state, std::int64_t updated_ms) override;
+  Result<std::vector<streams::LockState>> list_streams(std::size_t limit) override;
+
+  Result<std::vector<ParkedJob>> list_parked_jobs(std::size_t limit) override;
+  Status remove_parked_job(std::int64_t databricks_job_id) override;
+
  private:
   // Inserts or replaces the phase (deployment_id, seq): StepWrites::phase.
   Status put_phase(const DeploymentPhase& phase);
+  // Inserts or replaces the parked job (databricks_job_id): StepWrites::park.
+  Status park_job(const ParkedJob& job);
 
   Database db_;
 };

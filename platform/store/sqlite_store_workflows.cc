@@ -134,6 +134,12 @@ Result<Workflow> SqliteStore::commit_step(const WorkflowStep& step) {
     for (const DeploymentPhase& phase : writes.phases) {
       if (auto s2 = put_phase(phase); !s2) return s2;
     }
+    if (writes.unpark) {
+      if (auto s2 = remove_parked_job(*writes.unpark); !s2) return s2;
+    }
+    if (writes.park) {
+      if (auto s2 = park_job(*writes.park); !s2) return s2;
+    }
     if (writes.deployment && !starts) {
       if (auto s2 = transition_deployment(*writes.deployment); !s2) return s2;
     }
