@@ -158,6 +158,19 @@ TEST_CASE("a continuous job keeps one run alive and restarts it after a failure 
   CHECK(active == 1);
 }
 
+TEST_CASE("a continuous run of a job with parameters lists them with their defaults") {
+  World w;
+  const auto id = w.create({{"name", "stream"},
+                            {"continuous", {{"pause_status", "UNPAUSED"}}},
+                            {"parameters", {{{"name", "p"}, {"default", "1"}}}},
+                            {"tasks", {quick_task()}}});
+  w.hours(0.01);
+  const json runs = w.runs(id);  // started by the trigger: no overriding parameters
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]["job_parameters"] ==
+        json::parse(R"([{"default":"1","name":"p","value":"1"}])"));
+}
+
 TEST_CASE("pausing a continuous job stops its run and starts no other") {
   World w(with_workloads({{{"match", {{"path", "*"}}}, {"model", {{"kind", "streaming"}}}}}));
   const auto id = w.create({{"name", "stream"},
