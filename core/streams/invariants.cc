@@ -38,8 +38,7 @@ std::string InvariantChecker::stream_of_holder(const std::string& holder) const 
   return "";
 }
 
-void InvariantChecker::fail(core::TimeMs t, const std::string& invariant,
-                            const std::string& what) {
+void InvariantChecker::fail(core::TimeMs t, const std::string& invariant, const std::string& what) {
   violations_.push_back(std::to_string(t) + " ms: " + invariant + ": " + what);
 }
 

@@ -21,7 +21,8 @@ core::Event aborted(core::TimeMs t, std::int64_t deployment) {
   return {t, "kiln.deployment", {{"deployment", deployment}, {"status", "aborted"}}};
 }
 
-std::vector<std::string> check(const std::vector<core::Event>& events, core::TimeMs end = 1'000'000) {
+std::vector<std::string> check(const std::vector<core::Event>& events,
+                               core::TimeMs end = 1'000'000) {
   InvariantChecker checker(InvariantOptions{10'000});
   for (const auto& e : events) checker.observe(e);
   checker.finish(end);
@@ -38,8 +39,8 @@ TEST_CASE("a clean handover from blue to green breaks no invariant") {
 }
 
 TEST_CASE("a write with a stale token breaks single-writer") {
-  const auto v = check({lock(0, "deployment-1", 1), lock(2, "deployment-2", 2),
-                        write(3, "deployment-1", 1, 0, 10)});
+  const auto v = check(
+      {lock(0, "deployment-1", 1), lock(2, "deployment-2", 2), write(3, "deployment-1", 1, 0, 10)});
   REQUIRE(v.size() == 1);
   CHECK_THAT(v[0], Catch::Contains("single-writer") && Catch::Contains("newest token is 2"));
 }

@@ -4,8 +4,7 @@ namespace kiln::streams {
 
 std::optional<core::Event> lock_event(const LockState& before, const LockState& after,
                                       const std::string& call, const std::string& caller,
-                                      std::int64_t token, const Answer& answer,
-                                      core::TimeMs now) {
+                                      std::int64_t token, const Answer& answer, core::TimeMs now) {
   if (!answer.ok()) {
     if (call == "acquire") return std::nullopt;
     return core::Event{now,
@@ -18,11 +17,10 @@ std::optional<core::Event> lock_event(const LockState& before, const LockState& 
                         {"committed", after.committed}}};
   }
   if (before.preferred != after.preferred) {
-    return core::Event{now,
-                       kPreferredEvent,
-                       {{"stream", after.stream},
-                        {"preferred", after.preferred},
-                        {"previous", before.preferred}}};
+    return core::Event{
+        now,
+        kPreferredEvent,
+        {{"stream", after.stream}, {"preferred", after.preferred}, {"previous", before.preferred}}};
   }
   if (before.token == after.token && before.holder == after.holder) return std::nullopt;
   std::string how = "acquired";

@@ -57,8 +57,8 @@ Answer MemoryLockService::read(const std::string& stream) {
   const auto it = streams_.find(stream);
   if (it == streams_.end()) return Answer{};
   const LockState& s = it->second;
-  return Answer{Refusal::kNone, "", s.holder_at(clock_.now_ms()), s.token, s.lease_until_ms,
-                s.committed};
+  return Answer{Refusal::kNone,   "",         s.holder_at(clock_.now_ms()), s.token,
+                s.lease_until_ms, s.committed};
 }
 
 Answer MemoryLockService::prefer(const std::string& stream, const std::string& holder) {

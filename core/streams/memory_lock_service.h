@@ -19,8 +19,7 @@ class MemoryLockService final : public LockService {
                  Position head) override;
   Answer renew(const std::string& stream, const std::string& holder, std::int64_t token,
                Position head) override;
-  Answer release(const std::string& stream, const std::string& holder,
-                 std::int64_t token) override;
+  Answer release(const std::string& stream, const std::string& holder, std::int64_t token) override;
   Answer commit(const std::string& stream, const std::string& holder, std::int64_t token,
                 Position from, Position to, Position head) override;
   Answer read(const std::string& stream) override;

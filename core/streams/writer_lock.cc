@@ -30,20 +30,28 @@ std::string stale(const LockState& s, const std::string& holder, std::int64_t to
 
 std::string_view to_string(Refusal refusal) {
   switch (refusal) {
-    case Refusal::kNone: return "none";
-    case Refusal::kHeld: return "held";
-    case Refusal::kNotCaughtUp: return "not-caught-up";
-    case Refusal::kStaleToken: return "stale-token";
-    case Refusal::kLeaseExpired: return "lease-expired";
-    case Refusal::kGap: return "gap";
-    case Refusal::kInvalid: return "invalid";
-    case Refusal::kUnavailable: return "unavailable";
+    case Refusal::kNone:
+      return "none";
+    case Refusal::kHeld:
+      return "held";
+    case Refusal::kNotCaughtUp:
+      return "not-caught-up";
+    case Refusal::kStaleToken:
+      return "stale-token";
+    case Refusal::kLeaseExpired:
+      return "lease-expired";
+    case Refusal::kGap:
+      return "gap";
+    case Refusal::kInvalid:
+      return "invalid";
+    case Refusal::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }
 
-Answer apply_acquire(LockState& s, const std::string& requester, Position processed,
-                     Position head, core::TimeMs now, const LockOptions& options) {
+Answer apply_acquire(LockState& s, const std::string& requester, Position processed, Position head,
+                     core::TimeMs now, const LockOptions& options) {
   if (requester.empty() || processed < 0) {
     return refused(s, Refusal::kInvalid, "acquire needs a requester and a position >= 0");
   }
@@ -81,7 +89,8 @@ Answer apply_acquire(LockState& s, const std::string& requester, Position proces
 
 Answer apply_renew(LockState& s, const std::string& holder, std::int64_t token, Position head,
                    core::TimeMs now, const LockOptions& options) {
-  if (!is_current(s, holder, token)) return refused(s, Refusal::kStaleToken, stale(s, holder, token));
+  if (!is_current(s, holder, token))
+    return refused(s, Refusal::kStaleToken, stale(s, holder, token));
   s.lease_until_ms = now + options.lease_ms;
   note_head(s, head);
   return accepted(s);
@@ -89,7 +98,8 @@ Answer apply_renew(LockState& s, const std::string& holder, std::int64_t token, 
 
 Answer apply_release(LockState& s, const std::string& holder, std::int64_t token,
                      core::TimeMs now) {
-  if (!is_current(s, holder, token)) return refused(s, Refusal::kStaleToken, stale(s, holder, token));
+  if (!is_current(s, holder, token))
+    return refused(s, Refusal::kStaleToken, stale(s, holder, token));
   s.holder.clear();
   s.lease_until_ms = now;
   return accepted(s);
@@ -102,7 +112,8 @@ Answer apply_commit(LockState& s, const std::string& holder, std::int64_t token,
                    "commit needs 0 <= from <= to; got [" + std::to_string(from) + ", " +
                        std::to_string(to) + ")");
   }
-  if (!is_current(s, holder, token)) return refused(s, Refusal::kStaleToken, stale(s, holder, token));
+  if (!is_current(s, holder, token))
+    return refused(s, Refusal::kStaleToken, stale(s, holder, token));
   if (now >= s.lease_until_ms) {
     return refused(s, Refusal::kLeaseExpired,
                    holder + "'s lease on " + s.stream + " ran out at " +

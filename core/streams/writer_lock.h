@@ -102,9 +102,8 @@ Answer apply_release(LockState& state, const std::string& holder, std::int64_t t
 // Writes the outputs of positions [from, to) and commits `to`, renewing the lease. Accepted only
 // from the current (holder, token) with a live lease and from == committed; to >= from (to ==
 // from commits nothing but renews).
-Answer apply_commit(LockState& state, const std::string& holder, std::int64_t token,
-                    Position from, Position to, Position head, core::TimeMs now,
-                    const LockOptions& options);
+Answer apply_commit(LockState& state, const std::string& holder, std::int64_t token, Position from,
+                    Position to, Position head, core::TimeMs now, const LockOptions& options);
 
 // kiln names the preferred holder ("" : none). Never refused; the lock itself does not move.
 Answer apply_prefer(LockState& state, const std::string& holder, core::TimeMs now);

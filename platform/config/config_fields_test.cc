@@ -142,9 +142,9 @@ TEST_CASE("stream names a blue-green job's stream and defaults to name.target") 
                          "strategy: blue-green\nhealthSeconds: 60\nstream: orders-v2\n"));
   REQUIRE(named.ok());
   CHECK(stream_name(named.folders[0].configs.at(0)) == "orders-v2");
-  auto unnamed = load_config_text(
-      "dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
-                         "strategy: blue-green\nhealthSeconds: 60\n"));
+  auto unnamed =
+      load_config_text("dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
+                                          "strategy: blue-green\nhealthSeconds: 60\n"));
   REQUIRE(unnamed.ok());
   CHECK(stream_name(unnamed.folders[0].configs.at(0)) == "a.dev");
 }

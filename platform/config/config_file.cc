@@ -12,8 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kKeys = {"kind",          "name",   "target", "deployVersion", "strategy",
-                                        "healthSeconds", "stream", "owner",  "settings"};
+const std::vector<std::string> kKeys = {"kind",          "name",     "target",
+                                        "deployVersion", "strategy", "healthSeconds",
+                                        "stream",        "owner",    "settings"};
 const std::vector<std::string> kStrategies = {"simple", "blue-green"};
 constexpr std::size_t kMaxNameChars = 100;
 

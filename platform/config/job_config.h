@@ -24,7 +24,7 @@ struct JobConfig {
   // blue-green: the stream whose writer lock and checkpoint the job's versions share; "" when
   // not configured (kiln then uses "<name>.<target>", see stream_name()).
   std::string stream;
-  std::string owner;                           // empty: nobody is notified
+  std::string owner;  // empty: nobody is notified
   // The Databricks JobSettings, as written (Jobs API field names), without `name`: kiln names
   // the Databricks job itself when it deploys.
   nlohmann::json settings;

@@ -53,9 +53,32 @@ std::optional<streams::LockState> DeployStep::lock_state(std::string* error) con
 void DeployStep::start_green() {
   // Green is the preferred holder from now on: it takes the lock as soon as it has caught up.
   const auto preferred = parts_->locks->prefer(state_.stream, holder_name(deployment_.id));
-  if (!preferred.ok()) return retry("prefer green on stream " + state_.stream + ": " +
-                                    preferred.message);
+  if (!preferred.ok())
+    return retry("prefer green on stream " + state_.stream + ": " + preferred.message);
   if (state_.green_job_id) return start_green_run();
+  // A rollback to the build a parked blue runs: that job becomes green (reset to this
+  // deployment's settings), with no jobs/create, so no quota or creation limit stands in the way.
+  const auto& r = deployment_.request;
+  auto parked = parts_->store.list_parked_jobs(10'000);
+  if (!parked) return retry("read the parked jobs: " + parked.error().describe());
+  for (const auto& p : *parked) {
+    if (p.name != r.name || p.target != r.target || p.build_id != r.build_id) continue;
+    if (state_.job_id && p.databricks_job_id == *state_.job_id) continue;
+    auto self = shared_from_this();
+    const std::int64_t id = p.databricks_job_id;
+    return call(
+        ApiRequest::post(path("reset"), {{"job_id", id}, {"new_settings", state_.settings}}),
+        [self, id](const Json&) {
+          self->state_.green_job_id = id;
+          self->start_green_run(id);
+        },
+        [self, id](const ApiResponse& resp) {
+          if (!says_missing(resp)) return false;
+          (void)self->parts_->store.remove_parked_job(id);  // deleted meanwhile: forget it
+          self->find_green_or_create();
+          return true;
+        });
+  }
   find_green_or_create();
 }
 
@@ -82,23 +105,25 @@ void DeployStep::find_green_or_create() {
        });
 }
 
-void DeployStep::start_green_run() {
+void DeployStep::start_green_run(std::optional<std::int64_t> unparked) {
   const std::int64_t job_id = *state_.green_job_id;
-  const std::string created = "green job " + std::to_string(job_id);
+  const std::string created = (unparked ? "parked job " : "green job ") + std::to_string(job_id);
+  store::StepWrites first;
+  first.unpark = unparked;
   if (is_continuous(state_.settings)) {  // created unpaused: Databricks starts its run
-    return advance("running", created + " (continuous)");
+    return advance("running", created + " (continuous)", std::move(first));
   }
   auto self = shared_from_this();
   call(ApiRequest::post(path("run-now"),
                         {{"job_id", job_id}, {"idempotency_token", run_token(deployment_.id)}}),
-       [self, created](const Json& body) {
+       [self, created, unparked](const Json& body) {
          const auto run_id = body.value("run_id", std::int64_t{0});
          self->state_.run_id = run_id;
          store::StepWrites writes;
+         writes.unpark = unparked;
          writes.run = self->green_run_row(
              {{"run_id", run_id}, {"state", {{"life_cycle_state", "PENDING"}}}});
-         self->advance("running", created + ", run " + std::to_string(run_id),
-                       std::move(writes));
+         self->advance("running", created + ", run " + std::to_string(run_id), std::move(writes));
        });
 }
 
@@ -190,12 +215,12 @@ void DeployStep::check_health() {
                                                  std::to_string(lock->lag()) + ") at t2");
          }
          if (now >= t2 + self->options_.catch_up_timeout_ms) {
-           return self->abort(
-               "green had not caught up " + seconds(self->options_.catch_up_timeout_ms) +
-               " after its health window: " +
-               (lock ? "checkpoint " + std::to_string(lock->committed) + " held by " +
-                           (holder.empty() ? "nobody" : holder)
-                     : "the stream was never written"));
+           return self->abort("green had not caught up " +
+                              seconds(self->options_.catch_up_timeout_ms) +
+                              " after its health window: " +
+                              (lock ? "checkpoint " + std::to_string(lock->committed) +
+                                          " held by " + (holder.empty() ? "nobody" : holder)
+                                    : "the stream was never written"));
          }
          self->again_after(self->options_.poll_ms);
        });
@@ -216,12 +241,13 @@ void DeployStep::stop_blue() {
   auto self = shared_from_this();
   const std::int64_t blue = *state_.job_id;
   auto cancel_blue = [self, blue] {
-    self->list(ApiRequest::get(self->path("runs/list"), {{"job_id", std::to_string(blue)},
-                                                         {"active_only", "true"},
-                                                         {"limit", "25"}}),
+    self->list(ApiRequest::get(
+                   self->path("runs/list"),
+                   {{"job_id", std::to_string(blue)}, {"active_only", "true"}, {"limit", "25"}}),
                "runs", [self](const Json& runs) {
                  std::vector<std::int64_t> active;
-                 for (const auto& run : runs) active.push_back(run.value("run_id", std::int64_t{0}));
+                 for (const auto& run : runs)
+                   active.push_back(run.value("run_id", std::int64_t{0}));
                  std::sort(active.begin(), active.end());
                  auto& s = self->state_;
                  if (active.empty()) return self->remove_blue();
@@ -241,15 +267,16 @@ void DeployStep::stop_blue() {
   };
   // A continuous blue would be restarted by Databricks: pause it first.
   if (!is_continuous(state_.settings)) return cancel_blue();
-  call(ApiRequest::post(path("update"),
-                        {{"job_id", blue},
-                         {"new_settings", {{"continuous", {{"pause_status", "PAUSED"}}}}}}),
-       [cancel_blue](const Json&) { cancel_blue(); },
-       [self, cancel_blue](const ApiResponse& r) {
-         if (!says_missing(r)) return false;
-         cancel_blue();  // blue's job is gone already
-         return true;
-       });
+  call(
+      ApiRequest::post(
+          path("update"),
+          {{"job_id", blue}, {"new_settings", {{"continuous", {{"pause_status", "PAUSED"}}}}}}),
+      [cancel_blue](const Json&) { cancel_blue(); },
+      [self, cancel_blue](const ApiResponse& r) {
+        if (!says_missing(r)) return false;
+        cancel_blue();  // blue's job is gone already
+        return true;
+      });
 }
 
 void DeployStep::remove_blue() {

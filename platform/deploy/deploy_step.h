@@ -46,7 +46,7 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   std::string admit_blue_green();
   void start_green();
   void find_green_or_create();
-  void start_green_run();
+  void start_green_run(std::optional<std::int64_t> unparked = std::nullopt);
   void find_green_continuous_run();
   void wait_for_green();
   void check_health();

@@ -48,9 +48,12 @@ void to_json(json& j, const DeployState& s) {
   if (s.job_id) j["job_id"] = *s.job_id;
   if (s.run_id) j["run_id"] = *s.run_id;
   if (!s.stream.empty()) {
-    j["blue_green"] = json{{"stream", s.stream},         {"health_ms", s.health_ms},
-                           {"blue_holder", s.blue_holder}, {"green_held", s.green_held},
-                           {"abort_reason", s.abort_reason}, {"superseded", s.superseded}};
+    j["blue_green"] = json{{"stream", s.stream},
+                           {"health_ms", s.health_ms},
+                           {"blue_holder", s.blue_holder},
+                           {"green_held", s.green_held},
+                           {"abort_reason", s.abort_reason},
+                           {"superseded", s.superseded}};
     if (s.green_job_id) j["blue_green"]["green_job_id"] = *s.green_job_id;
     if (s.running_ms) j["blue_green"]["running_ms"] = *s.running_ms;
   }

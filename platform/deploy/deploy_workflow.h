@@ -102,9 +102,9 @@ struct DeployState {
   std::optional<core::TimeMs> quota_since;  // when jobs/create was first refused for the quota
 
   // blue-green only. job_id stays blue's (the live job) until green takes over.
-  std::string stream;          // whose writer lock the versions share
+  std::string stream;  // whose writer lock the versions share
   core::DurationMs health_ms = 0;
-  std::string blue_holder;     // the live version's holder id ("" : no blue)
+  std::string blue_holder;  // the live version's holder id ("" : no blue)
   std::optional<std::int64_t> green_job_id;
   std::optional<core::TimeMs> running_ms;  // t1: green's run was first seen RUNNING
   bool green_held = false;                 // green has held the lock since t1

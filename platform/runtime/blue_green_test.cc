@@ -74,8 +74,9 @@ TEST_CASE("A first blue-green deploy starts green, which takes the free lock", "
   const auto jobs = world.managed_jobs("orders", "production");
   REQUIRE(jobs.size() == 1);
   const auto params = jobs[0]["settings"]["parameters"];
-  CHECK(params.dump() ==
-        R"([{"default":"orders","name":"kiln_stream"},{"default":"deployment-1","name":"kiln_holder"}])");
+  CHECK(
+      params.dump() ==
+      R"([{"default":"orders","name":"kiln_stream"},{"default":"deployment-1","name":"kiln_holder"}])");
   const auto row = world.store->get_job("orders", "production").value();
   CHECK(row.databricks_job_id == jobs[0]["job_id"].get<std::int64_t>());
   CHECK(row.state == store::JobState::kDeployed);
@@ -136,8 +137,7 @@ TEST_CASE("A green that fails in its health window is aborted and blue never sto
   require_invariants(world);
 }
 
-TEST_CASE("A green that never reaches RUNNING is aborted after the start timeout",
-          "[blue-green]") {
+TEST_CASE("A green that never reaches RUNNING is aborted after the start timeout", "[blue-green]") {
   KilnOptions options = World::default_options();
   options.deploy.start_timeout_ms = 10 * kMinute;
   World world(options, {{"faults", {{"cluster_launch_failure_probability", 1.0}}}});
@@ -172,7 +172,7 @@ TEST_CASE("A newer deploy supersedes a green still in its health window", "[blue
   require_invariants(world);
 }
 
-TEST_CASE("A parked blue is kept, stopped, for a fast rollback", "[blue-green]") {
+TEST_CASE("A parked blue is kept stopped and a rollback to its build reuses it", "[blue-green]") {
   KilnOptions options = World::default_options();
   options.deploy.park_blue_ms = 3'600'000;
   World world(options);
@@ -188,6 +188,23 @@ TEST_CASE("A parked blue is kept, stopped, for a fast rollback", "[blue-green]")
   CHECK(parked[0].databricks_job_id == blue_job);
   CHECK(parked[0].version == 1);
   CHECK(parked[0].until_ms == world.deployment(id).finished_ms.value() + 3'600'000);
+
+  // Rolling back to v1's build reuses the parked job as green: no jobs/create.
+  const auto b1 = world.deployment(1).request.build_id;
+  const auto back = world.deploy("orders", "production", b1, "user:oncall");
+  const auto done = world.run_until_finished(back);
+  INFO(done.outcome_reason);
+  REQUIRE(done.status == DeploymentStatus::kSucceeded);
+  CHECK_THAT(world.phases(back)[1].reason,
+             Catch::StartsWith("parked job " + std::to_string(blue_job)));
+  CHECK(world.store->get_job("orders", "production")->databricks_job_id == blue_job);
+  CHECK(world.managed_jobs("orders", "production").size() == 2);  // v1 live, v2 parked
+  const auto now_parked = world.store->list_parked_jobs(10).value();
+  REQUIRE(now_parked.size() == 1);
+  CHECK(now_parked[0].databricks_job_id != blue_job);
+  CHECK(now_parked[0].version == 2);
+  CHECK(versions_running(world, "orders") == 1);
+  CHECK(holder_now(world, "orders") == "deployment-" + std::to_string(back));
   require_invariants(world);
 }
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "core/streams/invariants.h"
 #include "fake-databricks/workspace/testing.h"
 #include "platform/artifacts/build_writer.h"
 #include "platform/artifacts/local_store.h"
 #include "platform/runtime/kiln.h"
-#include "core/streams/invariants.h"
 #include "platform/store/store_testing.h"
 #include "platform/streams/store_lock_service.h"
 
@@ -94,15 +94,14 @@ struct World {
     input.commit_sha = std::string(39, '0') + std::to_string(commit % 10);
     input.created_ms = w.loop.now_ms();
     for (const auto& j : jobs) {
-      input.jobs.push_back(
-          {j.name,
-           j.target,
-           j.version,
-           {{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\n", false},
-            {"configs/" + j.target + ".yaml",
-             job_yaml(j.name, j.target, j.version, j.path, j.extra_settings, j.task_extra,
-                      j.kiln_extra),
-             false}}});
+      input.jobs.push_back({j.name,
+                            j.target,
+                            j.version,
+                            {{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\n", false},
+                             {"configs/" + j.target + ".yaml",
+                              job_yaml(j.name, j.target, j.version, j.path, j.extra_settings,
+                                       j.task_extra, j.kiln_extra),
+                              false}}});
     }
     artifacts::BuildWriter writer(*artifact_store);
     auto record = writer.write(input);
