@@ -282,7 +282,7 @@ void DeployStep::stop_blue() {
 void DeployStep::remove_blue() {
   auto self = shared_from_this();
   const auto& r = deployment_.request;
-  auto take_over = [self](std::string how, store::StepWrites writes) {
+  auto take_over = [self](const std::string& how, store::StepWrites writes) {
     auto& s = self->state_;
     s.job_id = s.green_job_id;
     if (s.run_id) {
