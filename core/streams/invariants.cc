@@ -104,7 +104,8 @@ void InvariantChecker::observe(const core::Event& e) {
                " began to stop blue while its green did not hold the lock" +
                (s == nullptr ? "" : " (" + (s->holder.empty() ? "nobody" : s->holder) + " did)"));
     }
-  } else if (e.type == "kiln.deployment" && text(f, "status") == "aborted") {
+  } else if (e.type == "kiln.deployment" &&
+             (text(f, "status") == "aborted" || text(f, "status") == "superseded")) {
     const std::string green = "deployment-" + std::to_string(number(f, "deployment"));
     const std::string name = stream_of_holder(green);
     const Stream* s = find(name);

@@ -8,7 +8,8 @@
 //                   position written twice)
 //   blue-kept       blue is never stopped before green holds the lock: when a deployment's
 //                   stop-blue phase starts, its green ("deployment-<id>") holds the lock
-//   handback        after an aborted deployment, within `handback_bound_ms` a holder other
+//   handback        after an aborted (or superseded) blue-green deployment, within
+//                   `handback_bound_ms` a holder other
 //                   than its green holds the lock again (when anyone held it before)
 #pragma once
 

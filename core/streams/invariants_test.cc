@@ -69,6 +69,9 @@ TEST_CASE("after an abort blue must hold the lock again within the bound") {
                            lock(20'000, "deployment-1", 3)});
   REQUIRE(late.size() == 1);
   CHECK_THAT(late[0], Catch::StartsWith("10005 ms: handback"));
+  // A green given up for a newer request hands back the same way.
+  const core::Event superseded{5, "kiln.deployment", {{"deployment", 2}, {"status", "superseded"}}};
+  CHECK(check({lock(0, "deployment-1", 1), lock(1, "deployment-2", 2), superseded}).size() == 1);
   // Still open at the end of the run: checked then.
   CHECK(check({lock(0, "deployment-1", 1), lock(1, "deployment-2", 2), aborted(5, 2)}, 50'000)
             .size() == 1);

@@ -2,6 +2,7 @@
 // virtual days.
 #include <catch2/catch.hpp>
 
+#include "platform/monitor/faulty_store_testing.h"
 #include "platform/runtime/test_world.h"
 
 namespace kiln::cleanup {
@@ -99,6 +100,151 @@ TEST_CASE("A deploy blocked by QUOTA_EXCEEDED waits for cleanup and then succeed
   CHECK(world.managed_jobs("b", "production").empty());
   CHECK(world.managed_jobs("c", "production").size() == 1);
   CHECK(*done.finished_ms - done.request.created_ms < 30 * kMinute);  // not a day's wait
+}
+
+}  // namespace kiln::cleanup
+
+namespace kiln::cleanup {
+
+TEST_CASE("A parked blue is kept until its time is up and then deleted", "[cleanup]") {
+  auto options = World::default_options();
+  options.cleanup = CleanupOptions{};
+  options.deploy.park_blue_ms = 3 * kDay;
+  World world(options);
+  std::vector<core::Event> seen;
+  world.w.events.subscribe([&](const core::Event& e) {
+    if (e.type == "cleanup.deleted") seen.push_back(e);
+  });
+  using runtime::testing::blue_green_job;
+  deploy_ok(world, "orders", world.build({blue_green_job("orders", "production", 1, 60)}));
+  const auto blue = *world.store->get_job("orders", "production").value().databricks_job_id;
+  deploy_ok(world, "orders", world.build({blue_green_job("orders", "production", 2, 60)}, 2));
+  REQUIRE(world.store->list_parked_jobs(10).value().size() == 1);
+
+  world.w.advance(2 * kDay + 12 * 3'600'000);  // two passes: parked, however stale it looks
+  CHECK(seen.empty());
+  CHECK(world.w.get("get", {{"job_id", std::to_string(blue)}}).ok());
+  world.w.advance(2 * kDay);  // passes at day 3 (not yet up) and day 4 (up)
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].fields["job_id"] == blue);
+  CHECK(seen[0].fields["why"] == "parked_expired");
+  CHECK_FALSE(world.w.get("get", {{"job_id", std::to_string(blue)}}).ok());
+  CHECK(world.store->list_parked_jobs(10).value().empty());
+  // The live (green) job is untouched and its row still names it.
+  CHECK(world.managed_jobs("orders", "production").size() == 1);
+  CHECK(world.store->get_job("orders", "production")->state == store::JobState::kDeployed);
+}
+
+}  // namespace kiln::cleanup
+
+namespace kiln::cleanup {
+namespace {
+
+// A world whose job "stale" left the repository with build 2 and has been idle for 89 and a
+// half days: the next daily pass (day 90) deletes it.
+struct StaleWorld {
+  StaleWorld() : world(with_cleanup()) {
+    world.w.events.subscribe([this](const core::Event& e) {
+      if (e.type.rfind("cleanup.", 0) == 0) seen.push_back(e);
+    });
+    world.crash();
+    auto wrapped = std::make_unique<store::testing::FaultyStore>(std::move(world.store));
+    faulty = wrapped.get();
+    world.store = std::move(wrapped);
+    world.restart();
+    const auto b1 = world.build({{"stale", "production", 1}, {"kept", "production", 1}});
+    deploy_ok(world, "stale", b1);
+    deploy_ok(world, "kept", b1);
+    world.build({{"kept", "production", 1}}, 2);
+    job_id = *world.store->get_job("stale", "production").value().databricks_job_id;
+    world.w.advance(89 * kDay + kDay / 2);
+    std::string got;
+    for (const auto& e : seen) got += e.type + " " + e.fields.dump() + "\n";
+    INFO(got);
+    REQUIRE(seen.empty());
+  }
+  std::vector<core::Event> of(const std::string& type) const {
+    std::vector<core::Event> out;
+    for (const auto& e : seen) {
+      if (e.type == type) out.push_back(e);
+    }
+    return out;
+  }
+  store::JobState row_state() { return world.store->get_job("stale", "production")->state; }
+
+  World world;
+  store::testing::FaultyStore* faulty = nullptr;
+  std::vector<core::Event> seen;
+  std::int64_t job_id = 0;
+};
+
+}  // namespace
+
+TEST_CASE("A delete whose answer was lost is recorded as removed by the next try", "[cleanup]") {
+  StaleWorld s;
+  // jobs/delete acts, then every answer is lost: the retrying client and the step give up.
+  fakedb::faults::ApiFaultRule lost;
+  lost.pattern = "POST /api/2.2/jobs/delete";
+  lost.status = 500;
+  lost.error_code = "INTERNAL_ERROR";
+  lost.after_handler = true;
+  s.world.w.ws.add_api_fault(lost);
+  s.world.w.advance(kDay);
+  CHECK(s.world.managed_jobs("stale", "production").empty());  // the delete landed
+  const auto deleted = s.of("cleanup.deleted");
+  REQUIRE(deleted.size() == 1);
+  CHECK(deleted[0].fields["job"] == "stale");
+  CHECK(deleted[0].fields["job_id"] == s.job_id);
+  CHECK(deleted[0].fields["why"] == "gone");
+  CHECK(deleted[0].fields["owner"] == "data-team");
+  CHECK(s.row_state() == store::JobState::kRemoved);
+  s.world.w.advance(5 * kDay);  // idempotent: later passes find nothing to record
+  CHECK(s.of("cleanup.deleted").size() == 1);
+  CHECK(s.world.managed_jobs("kept", "production").size() == 1);
+  CHECK(s.world.store->get_job("kept", "production")->state == store::JobState::kDeployed);
+}
+
+TEST_CASE("A storage error reading the job row fails the cleanup pass", "[cleanup]") {
+  StaleWorld s;
+  s.faulty->fail("get_job", 2);  // the first two tries cannot read the owner
+  s.world.w.advance(kDay);
+  CHECK(s.faulty->failures("get_job") == 2);
+  const auto deleted = s.of("cleanup.deleted");
+  REQUIRE(deleted.size() == 1);
+  CHECK(deleted[0].fields["owner"] == "data-team");
+  CHECK(deleted[0].fields["why"] == "stale");
+  CHECK(s.row_state() == store::JobState::kRemoved);
+  CHECK(s.world.managed_jobs("stale", "production").empty());
+}
+
+TEST_CASE("A deleted job whose row could not be read or written is announced once", "[cleanup]") {
+  for (const char* method : {"get_job", "upsert_job"}) {
+    DYNAMIC_SECTION(method) {
+      StaleWorld s;
+      // The delete is answered, then its row cannot be read (or written): the pass fails; its
+      // retry finds the job gone and records it.
+      s.faulty->fail(method, 1, std::string(method) == "get_job" ? 1 : 0);
+      s.world.w.advance(kDay);
+      CHECK(s.faulty->failures(method) == 1);
+      CHECK(s.world.managed_jobs("stale", "production").empty());
+      const auto deleted = s.of("cleanup.deleted");
+      REQUIRE(deleted.size() == 1);
+      CHECK(deleted[0].fields["job_id"] == s.job_id);
+      CHECK(s.row_state() == store::JobState::kRemoved);
+      s.world.w.advance(3 * kDay);
+      CHECK(s.of("cleanup.deleted").size() == 1);
+    }
+  }
+}
+
+TEST_CASE("A job deleted by hand whose config is still built keeps its row", "[cleanup]") {
+  StaleWorld s;
+  const auto kept = *s.world.store->get_job("kept", "production").value().databricks_job_id;
+  s.world.w.ok(s.world.w.post("delete", {{"job_id", kept}}));
+  s.world.w.advance(3 * kDay);
+  // Drift, for monitoring to report and the next deploy to repair: not cleanup's to record.
+  CHECK(s.world.store->get_job("kept", "production")->state == store::JobState::kDeployed);
+  for (const auto& e : s.seen) CHECK(e.fields.value("job", "") != "kept");
 }
 
 }  // namespace kiln::cleanup

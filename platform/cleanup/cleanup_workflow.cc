@@ -1,5 +1,6 @@
 #include "platform/cleanup/cleanup_workflow.h"
 
+#include <map>
 #include <set>
 
 #include "platform/workspace/paginate.h"
@@ -33,6 +34,7 @@ struct Candidate {
   std::int64_t job_id = 0;
   std::string name, target;
   std::int64_t created_ms = 0;
+  bool parked = false;  // a parked blue whose time is up: deleted however recently it ran
 };
 
 class Pass : public std::enable_shared_from_this<Pass> {
@@ -42,6 +44,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       : parts_(std::move(parts)), done_(std::move(done)) {}
 
   void run() {
+    listed_at_ = now();
     auto self = shared_from_this();
     workspace::list_all(parts_->workspace, ApiRequest::get(path("list"), {{"limit", "100"}}),
                         "jobs", [self](const workspace::ListResult& r) {
@@ -72,18 +75,97 @@ class Pass : public std::enable_shared_from_this<Pass> {
     if (!latest) return finish("read the newest build: " + latest.error().message);
     if (!latest->has_value()) return finish();  // nothing built yet: nothing is known stale
     for (const auto& j : (**latest).jobs) in_build.insert({j.name, j.target});
+    auto parked_rows = parts_->store.list_parked_jobs(100'000);
+    if (!parked_rows) return finish("read the parked jobs: " + parked_rows.error().describe());
+    std::map<std::int64_t, store::ParkedJob> parked;
+    for (const auto& p : *parked_rows) parked[p.databricks_job_id] = p;
+    std::set<std::int64_t> listed;
     for (const auto& j : jobs) {
       if (tag(j, "kiln_managed") != "true") continue;  // never a job kiln does not manage
       Candidate c{j.value("job_id", std::int64_t{0}), tag(j, "kiln_job"), tag(j, "kiln_target"),
                   j.value("created_time", std::int64_t{0})};
+      listed.insert(c.job_id);
+      if (auto p = parked.find(c.job_id); p != parked.end()) {
+        // A blue kept for a fast rollback: never before its time, then whatever the build says.
+        if (now() < p->second.until_ms) {
+          pass_.kept.push_back(who(c) + ": parked blue until " +
+                               std::to_string(p->second.until_ms) + " ms");
+          continue;
+        }
+        c.parked = true;
+        candidates_.push_back(c);
+        continue;
+      }
       if (in_build.contains({c.name, c.target})) continue;
-      if (auto open = parts_->store.open_deployment(c.name, c.target)) {
+      auto open = parts_->store.open_deployment(c.name, c.target);
+      if (!open && open.code() != store::ErrorCode::kNotFound) {
+        return finish("read the open deployment of " + who(c) + ": " + open.error().describe());
+      }
+      if (open) {
         pass_.kept.push_back(who(c) + ": deployment " + std::to_string(open->id) + " is under way");
         continue;
       }
       candidates_.push_back(c);
     }
+    // A parked job deleted by someone else: forget it.
+    for (const auto& [id, p] : parked) {
+      if (!listed.contains(id)) (void)parts_->store.remove_parked_job(id);
+    }
+    std::set<std::int64_t> all_listed;
+    for (const auto& j : jobs) all_listed.insert(j.value("job_id", std::int64_t{0}));
+    if (auto error = record_gone(all_listed, in_build); !error.empty()) return finish(error);
     next();
+  }
+
+  // Rows that still name a job the workspace no longer has, whose config is gone from the
+  // newest build and that no deployment is using: a delete whose answer was lost (the
+  // workspace acted, kiln never heard), or a delete by hand. They are marked removed and
+  // announced (cleanup.deleted, why "gone") once: a removed row is not looked at again. A row
+  // whose config is still in the build is drift, the next deploy's business, and a row written
+  // since the listing is not comparable with it. Returns an error that fails the pass.
+  std::string record_gone(const std::set<std::int64_t>& listed,
+                          const std::set<std::pair<std::string, std::string>>& in_build) {
+    auto rows = parts_->store.list_all_jobs(1'000'000);
+    if (!rows) return "list the job rows: " + rows.error().describe();
+    for (const auto& row : *rows) {
+      if (!row.databricks_job_id || listed.contains(*row.databricks_job_id) ||
+          row.state == store::JobState::kRemoved || row.updated_ms >= listed_at_ ||
+          in_build.contains({row.name, row.target})) {
+        continue;
+      }
+      const Candidate c{*row.databricks_job_id, row.name, row.target, 0, false};
+      auto open = parts_->store.open_deployment(row.name, row.target);
+      if (!open && open.code() != store::ErrorCode::kNotFound) {
+        return "read the open deployment of " + who(c) + ": " + open.error().describe();
+      }
+      if (open) continue;
+      json fields = {{"job", row.name},
+                     {"target", row.target},
+                     {"job_id", c.job_id},
+                     {"owner", row.owner},
+                     {"why", "gone"}};
+      auto runs = parts_->store.list_runs(row.name, row.target, 1);
+      if (!runs) return "read the runs of " + who(c) + ": " + runs.error().describe();
+      if (!runs->empty()) {
+        const auto last = runs->front().start_ms;
+        fields["last_active_ms"] = last;
+        fields["idle_days"] = (now() - last) / 86'400'000;
+      }
+      if (parts_->options.dry_run) {
+        publish("cleanup.would_delete", std::move(fields));
+        pass_.deleted.push_back(who(c) + ", already gone from the workspace");
+        continue;
+      }
+      store::Job removed = row;
+      removed.state = store::JobState::kRemoved;
+      removed.updated_ms = now();
+      if (auto s = parts_->store.upsert_job(removed); !s) {
+        return "mark " + who(c) + " removed: " + s.error().describe();
+      }
+      publish("cleanup.deleted", std::move(fields));
+      pass_.deleted.push_back(who(c) + ", already gone from the workspace");
+    }
+    return "";
   }
 
   void next() {
@@ -134,7 +216,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       last = std::max(last, newest.value("start_time", std::int64_t{0}));
     }
     const auto idle = now() - last;
-    if (idle < parts_->options.stale_after_ms) {
+    if (!c.parked && idle < parts_->options.stale_after_ms) {
       pass_.kept.push_back(who(c) + ": last active " + std::to_string(idle / 86'400'000) +
                            " day(s) ago");
       return next();
@@ -143,10 +225,19 @@ class Pass : public std::enable_shared_from_this<Pass> {
                    {"target", c.target},
                    {"job_id", c.job_id},
                    {"last_active_ms", last},
-                   {"idle_days", idle / 86'400'000}};
-    if (auto row = parts_->store.get_job(c.name, c.target)) fields["owner"] = row->owner;
+                   {"idle_days", idle / 86'400'000},
+                   {"why", c.parked ? "parked_expired" : "stale"}};
+    auto job_row = parts_->store.get_job(c.name, c.target);
+    if (!job_row && job_row.code() != store::ErrorCode::kNotFound) {
+      return finish("read the job row of " + who(c) + ": " + job_row.error().describe());
+    }
+    if (job_row) fields["owner"] = job_row->owner;
     // A deploy (or rollback) of it may have started while this pass was reading: keep it.
-    if (auto open = parts_->store.open_deployment(c.name, c.target)) {
+    auto open = parts_->store.open_deployment(c.name, c.target);
+    if (!open && open.code() != store::ErrorCode::kNotFound) {
+      return finish("read the open deployment of " + who(c) + ": " + open.error().describe());
+    }
+    if (open && !c.parked) {
       pass_.kept.push_back(who(c) + ": deployment " + std::to_string(open->id) + " started");
       return next();
     }
@@ -166,14 +257,22 @@ class Pass : public std::enable_shared_from_this<Pass> {
             return self->finish("POST jobs/delete of job " + std::to_string(c.job_id) + ": HTTP " +
                                 std::to_string(r.status));
           }
-          // The job row (if it names this job) says it was removed.
-          if (auto row = self->parts_->store.get_job(c.name, c.target);
-              row && row->databricks_job_id == c.job_id) {
+          // The job row (if it names this job) says it was removed. If that cannot be written
+          // the pass fails before announcing anything: its retry finds the job gone from the
+          // workspace and records it then (record_gone), so it is announced once.
+          auto row = self->parts_->store.get_job(c.name, c.target);
+          if (!row && row.code() != store::ErrorCode::kNotFound) {
+            return self->finish("read the job row of " + who(c) + ": " + row.error().describe());
+          }
+          if (row && row->databricks_job_id == c.job_id) {
             store::Job removed = *row;
             removed.state = store::JobState::kRemoved;
             removed.updated_ms = self->now();
-            (void)self->parts_->store.upsert_job(removed);
+            if (auto s = self->parts_->store.upsert_job(removed); !s) {
+              return self->finish("mark " + who(c) + " removed: " + s.error().describe());
+            }
           }
+          if (c.parked) (void)self->parts_->store.remove_parked_job(c.job_id);
           self->publish("cleanup.deleted", std::move(fields));
           self->pass_.deleted.push_back(who(c));
           self->next();
@@ -188,6 +287,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   Done done_;
   std::vector<Candidate> candidates_;
   CleanupPass pass_;
+  core::TimeMs listed_at_ = 0;  // when this pass asked for jobs/list
   bool finished_ = false;
 };
 

@@ -8,7 +8,11 @@
 //   - it has no active run;
 //   - its newest run started more than `stale_after` ago (90 days), or it never ran and was
 //     created that long ago.
-// A parked blue kept for a fast rollback (the blue-green strategy) will be exempt too. Every
+// A parked blue (the blue-green strategy's stopped old job, kept for a fast rollback) is never
+// deleted before its park time is up, and is deleted once it is (unless a run of it is active),
+// however recently it ran and even though its config is in the build. A row whose job is no
+// longer listed (a delete whose answer was lost), whose config is gone and that no deployment
+// uses is marked removed too (why "gone"). Every
 // deletion is recorded (the job row becomes removed) and published (cleanup.deleted); a dry
 // run publishes cleanup.would_delete and deletes nothing. A deploy blocked by QUOTA_EXCEEDED
 // wakes this workflow (wake_now) and waits for the room it makes. docs/operations.md.

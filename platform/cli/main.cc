@@ -9,7 +9,7 @@
 //   kiln cleanup [--dry-run] ...                  delete stale kiln-managed jobs now
 //   kiln metrics --db DB [--store STORE]          Prometheus text format
 //   kiln scenario run FILE [--seed N] ...         run a scenario on virtual time, with verdicts
-//   kiln scenario swarm FILE --seeds N            run it under many seeds
+//   kiln scenario swarm FILE --seeds N [--quiet]  run it under many seeds
 // docs/cli.md has every option.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -125,6 +125,10 @@ int main(int argc, char** argv) {
   add_connection(run_cmd, run.connection);
 
   run_cmd->add_flag("!--no-monitor", run.monitor, "Do not run the monitoring workflow");
+  run_cmd
+      ->add_option("--monitor-interval", run.monitor_interval_s,
+                   "Seconds between monitoring passes")
+      ->check(CLI::Range(0.1, 86'400.0));
   run_cmd->add_flag("!--no-cleanup", run.cleanup, "Do not run the daily stale-job cleanup");
   run_cmd->add_flag("--cleanup-dry-run", run.cleanup_dry_run,
                     "Cleanup only says what it would delete");
@@ -188,6 +192,8 @@ int main(int argc, char** argv) {
   swarm_cmd->add_option("--seeds", swarm.seeds, "How many seeds")->check(CLI::PositiveNumber);
   auto* first_seed_option =
       swarm_cmd->add_option("--first-seed", swarm_seed, "The first seed (default: the file's)");
+  bool swarm_quiet = false;
+  swarm_cmd->add_flag("--quiet", swarm_quiet, "No progress line");
 
   CLI11_PARSE(app, argc, argv);
   if (scenario_run_cmd->parsed()) {
@@ -196,6 +202,7 @@ int main(int argc, char** argv) {
   }
   if (swarm_cmd->parsed()) {
     if (first_seed_option->count() > 0) swarm.first_seed = swarm_seed;
+    swarm.progress = !swarm_quiet;
     return kiln::scenario::swarm_command(swarm, std::cout, std::cerr);
   }
   if (validate->parsed()) return kiln::config::run_validate(paths, std::cout);

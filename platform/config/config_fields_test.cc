@@ -136,7 +136,7 @@ TEST_CASE("healthSeconds with the simple strategy is an error") {
         Errors{"dev.yaml:5:1: healthSeconds: healthSeconds applies only to strategy blue-green"});
 }
 
-TEST_CASE("stream names a blue-green job's stream and defaults to name.target") {
+TEST_CASE("stream names a blue-green job's stream and defaults to name-target") {
   auto named = load_config_text(
       "dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
                          "strategy: blue-green\nhealthSeconds: 60\nstream: orders-v2\n"));
@@ -146,7 +146,7 @@ TEST_CASE("stream names a blue-green job's stream and defaults to name.target") 
       load_config_text("dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"
                                           "strategy: blue-green\nhealthSeconds: 60\n"));
   REQUIRE(unnamed.ok());
-  CHECK(stream_name(unnamed.folders[0].configs.at(0)) == "a.dev");
+  CHECK(stream_name(unnamed.folders[0].configs.at(0)) == "a-dev");
 }
 
 TEST_CASE("stream with the simple strategy or a bad name is an error") {

@@ -22,7 +22,7 @@ struct JobConfig {
   std::string strategy;                        // "simple" | "blue-green"
   std::optional<std::int64_t> health_seconds;  // set exactly when strategy is blue-green
   // blue-green: the stream whose writer lock and checkpoint the job's versions share; "" when
-  // not configured (kiln then uses "<name>.<target>", see stream_name()).
+  // not configured (kiln then uses "<name>-<target>", see stream_name()).
   std::string stream;
   std::string owner;  // empty: nobody is notified
   // The Databricks JobSettings, as written (Jobs API field names), without `name`: kiln names
@@ -31,9 +31,10 @@ struct JobConfig {
   int name_line = 0, name_column = 0;  // where `name` is declared, for cross-file diagnostics
 };
 
-// The stream a blue-green job writes: `stream` if set, else "<name>.<target>".
+// The stream a blue-green job writes: `stream` if set, else "<name>-<target>" (a name a config
+// could also give).
 inline std::string stream_name(const JobConfig& config) {
-  return config.stream.empty() ? config.name + "." + config.target : config.stream;
+  return config.stream.empty() ? config.name + "-" + config.target : config.stream;
 }
 
 // A job folder: the directory holding kiln.yaml, with its resolved files (relative to dir,

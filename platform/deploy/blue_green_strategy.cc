@@ -202,9 +202,11 @@ void DeployStep::check_health() {
          const std::string holder = lock ? lock->holder_at(self->now()) : "";
          if (holder == green) {
            s.green_held = true;
-         } else if (s.green_held) {
-           return self->abort("green lost the writer lock of " + s.stream + " to " +
-                              (holder.empty() ? "nobody (its lease ran out)" : holder));
+         } else if (s.green_held && !holder.empty() && !s.blue_holder.empty()) {
+           // Another holder (blue, as a standby) took it: green is not fit to take over. A
+           // lease that merely ran out (nobody took the lock) may be won back before t2, and
+           // with no blue there is nothing better to fall back on.
+           return self->abort("green lost the writer lock of " + s.stream + " to " + holder);
          }
          const core::TimeMs t2 = *s.running_ms + s.health_ms;
          const core::TimeMs now = self->now();

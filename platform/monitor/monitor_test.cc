@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "platform/monitor/faulty_store_testing.h"
 #include "platform/runtime/test_world.h"
 
 namespace kiln::monitor {
@@ -15,14 +16,36 @@ using runtime::testing::World;
 const std::string kHourly =
     "  schedule: {quartz_cron_expression: \"0 0 * * * ?\", timezone_id: UTC}\n";
 
-World monitored(json overrides = json::object()) {
+runtime::KilnOptions monitored_options(core::DurationMs interval_ms = kMinute) {
   auto options = World::default_options();
   MonitorOptions m;
-  m.interval_ms = kMinute;
+  m.interval_ms = interval_ms;
   m.saved_jobs_limit = 4;
   m.quota_warning_fraction = 0.5;
   options.monitor = m;
-  return World(options, std::move(overrides));
+  return options;
+}
+
+World monitored(json overrides = json::object()) {
+  return World(monitored_options(), std::move(overrides));
+}
+
+// Replaces the world's metadata DB by a FaultyStore over it (before anything ran on it).
+store::testing::FaultyStore& faulty_store(World& world) {
+  world.crash();
+  auto faulty = std::make_unique<store::testing::FaultyStore>(std::move(world.store));
+  auto& ref = *faulty;
+  world.store = std::move(faulty);
+  world.restart();
+  return ref;
+}
+
+// Points the job's only task at another notebook, by hand (the workspace's settings, not a
+// deploy: kiln's tags stay).
+void repoint(World& world, std::int64_t job_id, const std::string& notebook_path) {
+  json settings = world.w.job(job_id)["settings"];
+  settings["tasks"][0]["notebook_task"]["notebook_path"] = notebook_path;
+  world.w.ok(world.w.post("reset", {{"job_id", job_id}, {"new_settings", settings}}));
 }
 
 // Records kiln's monitoring events as they are published.
@@ -36,6 +59,16 @@ class Seen {
   ~Seen() { log_.unsubscribe(id_); }
   Seen(const Seen&) = delete;
   Seen& operator=(const Seen&) = delete;
+  // "type run_id" of every job.run_* event, in publication order.
+  std::vector<std::string> run_events() const {
+    std::vector<std::string> out;
+    for (const auto& e : events_) {
+      if (e.type.rfind("job.run_", 0) == 0) {
+        out.push_back(e.type + " " + std::to_string(e.fields.value("run_id", std::int64_t{0})));
+      }
+    }
+    return out;
+  }
   std::vector<json> of(const std::string& type, const std::string& job = "") const {
     std::vector<json> out;
     for (const auto& e : events_) {
@@ -181,6 +214,98 @@ TEST_CASE("A 429 storm on the list endpoints is absorbed by monitoring", "[monit
   CHECK(world.store->list_runs("orders", "production", 1000).value().size() ==
         world.runs_of(job_id).size());
   CHECK(world.kiln->workspace_counters().retries > 0);
+}
+
+TEST_CASE("A failure and the recovery after it first seen in one pass publish both in order",
+          "[monitor]") {
+  World world(monitored_options(kHour));  // passes at 0h and 1h: both runs end in between
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/fail"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.advance(15 * kMinute);
+  const auto failed_run = world.runs_of(job_id).front()["run_id"].get<std::int64_t>();
+  REQUIRE(world.w.result(failed_run) == "FAILED");
+  repoint(world, job_id, "/Workspace/etl/nb");  // someone fixes it by hand and runs it again
+  const auto fixed_run = world.w.run_now(job_id);
+  world.w.advance(15 * kMinute);
+  REQUIRE(world.w.result(fixed_run) == "SUCCESS");
+  CHECK(seen.run_events().empty());  // no pass since the deploy
+
+  world.w.advance(kHour);
+  CHECK(seen.run_events() ==
+        std::vector<std::string>{"job.run_failed " + std::to_string(failed_run),
+                                 "job.run_recovered " + std::to_string(fixed_run)});
+  world.w.advance(3 * kHour);  // later passes see both again and say nothing more
+  CHECK(seen.run_events().size() == 2);
+}
+
+TEST_CASE("A deploy's own failed run is alerted once although the deploy recorded its end first",
+          "[monitor]") {
+  auto options = monitored_options(kHour);
+  options.deploy.wait_for = deploy::WaitFor::kFirstRunEnd;
+  World world(options);
+  Seen seen(world.w.events);
+  const auto id = world.deploy("orders", "production",
+                               world.build({{"orders", "production", 1, "/Workspace/etl/fail"}}));
+  const auto d = world.run_until_finished(id);
+  REQUIRE(d.status == store::DeploymentStatus::kFailed);
+  const auto runs = world.store->list_runs("orders", "production", 10).value();
+  REQUIRE(runs.size() == 1);
+  REQUIRE(runs[0].end_ms.has_value());  // recorded as ended by the deploy, not by monitoring
+  REQUIRE(runs[0].result_state == "FAILED");
+
+  world.w.advance(4 * kHour);
+  const auto failed = seen.of("job.run_failed", "orders");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["run_id"] == runs[0].run_id);
+  CHECK(failed[0]["owner"] == "data-team");
+  CHECK(failed[0]["version"] == 1);
+}
+
+TEST_CASE("A long run that its deploy recorded as failed is still alerted", "[monitor]") {
+  // The run outlives the listing window of recent runs: monitoring follows the runs it saw
+  // unfinished until it sees them end, whatever the DB says.
+  const json slow_failure = {
+      {"kind", "batch"}, {"duration_ms", {{"fixed", 40 * kMinute}}}, {"failure_probability", 1}};
+  auto options = monitored_options(7 * kMinute);  // passes land between the deploy's polls
+  options.deploy.wait_for = deploy::WaitFor::kFirstRunEnd;
+  World world(
+      options,
+      {{"workloads",
+        {{"rules", json::array({{{"match", {{"path", "*slow*"}}}, {"model", slow_failure}}})}}}});
+  Seen seen(world.w.events);
+  const auto id = world.deploy("orders", "production",
+                               world.build({{"orders", "production", 1, "/Workspace/etl/slow"}}));
+  REQUIRE(world.run_until_finished(id).status == store::DeploymentStatus::kFailed);
+  CHECK(seen.of("job.run_failed").empty());  // the deploy saw the end before monitoring did
+  world.w.advance(20 * kMinute);
+  const auto failed = seen.of("job.run_failed", "orders");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["result"] == "FAILED");
+}
+
+TEST_CASE("A storage error reading the owner fails the pass instead of alerting without one",
+          "[monitor]") {
+  World world = monitored();
+  auto& store = faulty_store(world);
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/nb"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.advance(10 * kMinute);
+  store.fail("get_job");  // the owner of a failed run cannot be read
+  repoint(world, job_id, "/Workspace/etl/fail");
+  const auto run = world.w.run_now(job_id);
+  world.w.advance(20 * kMinute);
+  REQUIRE(world.w.result(run) == "FAILED");
+  CHECK(store.failures("get_job") > 0);
+  CHECK(seen.of("job.run_failed").empty());  // not published with an empty owner
+
+  store.heal();
+  world.w.advance(20 * kMinute);  // the next try (or pass) catches up
+  const auto failed = seen.of("job.run_failed", "orders");
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]["run_id"] == run);
+  CHECK(failed[0]["owner"] == "data-team");
 }
 
 }  // namespace kiln::monitor

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "platform/workspace/paginate.h"
@@ -24,6 +25,11 @@ struct MonitorWorkflow::Parts {
 
 namespace {
 
+// Upper bounds on what the workflow's state remembers (TigerBeetle's habit: every list bounded).
+constexpr std::size_t kSettledMax = 100'000;
+constexpr std::size_t kFollowingMax = 100'000;
+constexpr std::size_t kHistoryRuns = 50;  // runs read back per job to find a run's predecessor
+
 struct Managed {
   std::string name, target;
   std::int64_t version = 0;
@@ -43,11 +49,28 @@ bool succeeded(const std::string& result) {
   return result == "SUCCESS" || result == "SUCCESS_WITH_FAILURES";
 }
 
+// A verdict run either failed for good or succeeded; cancelled, skipped and vanished runs say
+// nothing about the job's health.
+bool has_verdict(const store::Run& r) {
+  return r.end_ms &&
+         (failed_for_good(r.life_cycle_state, r.result_state) || succeeded(r.result_state));
+}
+
+bool started_before(const store::Run& a, const store::Run& b) {
+  return a.start_ms != b.start_ms ? a.start_ms < b.start_ms : a.run_id < b.run_id;
+}
+
 std::string tag(const json& job, const char* key) {
   const json settings = job.value("settings", json::object());
   const json tags = settings.value("tags", json::object());
   auto it = tags.find(key);
   return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A store read that found nothing is an answer; any other error fails the pass.
+template <class T>
+bool store_failed(const store::Result<T>& r) {
+  return !r.ok() && r.code() != store::ErrorCode::kNotFound;
 }
 
 // One pass, alive while its calls are in flight.
@@ -68,10 +91,11 @@ class Pass : public std::enable_shared_from_this<Pass> {
           ApiRequest::get(self->path("runs/list"), {{"active_only", "true"}, {"limit", "25"}}),
           "runs", [self](const json& active) {
             self->active_ = active;
-            const auto from = self->window_start();
+            auto from = self->window_start();
+            if (!from) return self->answer(Step::retry(self->failure_));
             self->list(
                 ApiRequest::get(self->path("runs/list"),
-                                {{"start_time_from", std::to_string(from)}, {"limit", "25"}}),
+                                {{"start_time_from", std::to_string(*from)}, {"limit", "25"}}),
                 "runs", [self](const json& recent) {
                   self->recent_ = recent;
                   self->fetch_unfinished();
@@ -100,34 +124,61 @@ class Pass : public std::enable_shared_from_this<Pass> {
                           self->answer(Step::retry(what + ": " + r.error));
                         });
   }
+  // Records why the pass cannot go on; the caller answers retry with it.
+  template <class T>
+  bool failed(const store::Result<T>& r, const std::string& what) {
+    if (!store_failed(r)) return false;
+    failure_ = what + ": " + r.error().describe();
+    return true;
+  }
+
+  // The runs this pass must see to their end: the ones the DB holds as unfinished (whoever
+  // recorded them) and the ones the last pass saw unfinished (the DB may say they ended: a
+  // deploy recorded it; monitoring still has to give its verdict).
+  std::optional<std::map<std::int64_t, std::int64_t>> to_follow() {
+    auto unfinished = parts_->store.list_unfinished_runs(100'000);
+    if (!unfinished) {
+      failure_ = "list unfinished runs: " + unfinished.error().describe();
+      return std::nullopt;
+    }
+    std::map<std::int64_t, std::int64_t> start_by_run;
+    for (const auto& r : *unfinished) start_by_run[r.run_id] = r.start_ms;
+    const json following = state_.value("following", json::object());
+    for (const auto& [id, start] : following.items()) {
+      try {
+        start_by_run.emplace(std::stoll(id), start.get<std::int64_t>());
+      } catch (const std::exception&) {
+        continue;  // a key this version did not write
+      }
+    }
+    return start_by_run;
+  }
 
   // Where the listing of recent runs starts: the last pass's start (less one interval of
-  // overlap), or earlier to cover the runs kiln still holds as unfinished (they may have ended
-  // since) as long as they started within a day: one paginated listing instead of a call per
-  // run. Older unfinished runs are read one by one (fetch_unfinished).
-  std::int64_t window_start() {
+  // overlap), or earlier to cover the runs still to follow (they may have ended since) as long
+  // as they started within a day: one paginated listing instead of a call per run. Older ones
+  // are read one by one (fetch_unfinished).
+  std::optional<std::int64_t> window_start() {
     std::int64_t from = state_.value("watermark", state_["since"].get<std::int64_t>());
     const std::int64_t floor = now() - 86'400'000;
-    if (auto unfinished = parts_->store.list_unfinished_runs(100'000)) {
-      for (const auto& r : *unfinished) {
-        if (r.start_ms >= floor) from = std::min(from, r.start_ms);
-      }
+    auto follow = to_follow();
+    if (!follow) return std::nullopt;
+    for (const auto& [id, start] : *follow) {
+      if (start >= floor) from = std::min(from, start);
     }
     return from;
   }
 
-  // Runs kiln knows as unfinished that neither list showed (long runs that ended, deleted
-  // runs): read one by one; they are few.
+  // Runs to follow that neither list showed (long runs that ended, deleted runs): read one by
+  // one; they are few.
   void fetch_unfinished() {
     std::set<std::int64_t> seen;
     for (const auto& r : active_) seen.insert(r.value("run_id", std::int64_t{0}));
     for (const auto& r : recent_) seen.insert(r.value("run_id", std::int64_t{0}));
-    auto unfinished = parts_->store.list_unfinished_runs(100'000);
-    if (!unfinished) {
-      return answer(Step::retry("list unfinished runs: " + unfinished.error().describe()));
-    }
-    for (const auto& r : *unfinished) {
-      if (!seen.contains(r.run_id)) to_get_.push_back(r.run_id);
+    auto follow = to_follow();
+    if (!follow) return answer(Step::retry(failure_));
+    for (const auto& [id, start] : *follow) {
+      if (!seen.contains(id)) to_get_.push_back(id);
     }
     get_next();
   }
@@ -155,10 +206,11 @@ class Pass : public std::enable_shared_from_this<Pass> {
   void publish(const std::string& type, json fields) {
     if (parts_->events != nullptr) parts_->events->publish({now(), type, std::move(fields)});
   }
-  std::string owner_of(const std::string& name, const std::string& target) {
+  std::optional<std::string> owner_of(const std::string& name, const std::string& target) {
     auto key = std::make_pair(name, target);
     if (auto it = owners_.find(key); it != owners_.end()) return it->second;
     auto job = parts_->store.get_job(name, target);
+    if (failed(job, "read job " + name + "/" + target)) return std::nullopt;
     return owners_[key] = job ? job->owner : "";
   }
   bool reported(const std::string& key) {
@@ -170,7 +222,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     return false;
   }
 
-  void process() {
+  std::map<std::int64_t, Managed> managed_jobs() const {
     std::map<std::int64_t, Managed> managed;
     for (const auto& j : jobs_) {
       if (tag(j, "kiln_managed") != "true") continue;
@@ -183,86 +235,149 @@ class Pass : public std::enable_shared_from_this<Pass> {
       m.max_concurrent_runs = j["settings"].value("max_concurrent_runs", std::int64_t{1});
       managed[j.value("job_id", std::int64_t{0})] = m;
     }
-    // Every run seen, newest information first, then in start order.
+    return managed;
+  }
+
+  // Every run seen, as the freshest listing showed it, in start order.
+  std::vector<json> runs_in_start_order() const {
     std::map<std::int64_t, json> runs;
     // Later listings are fresher: active runs, then recent runs, then runs read one by one.
     for (const auto& r : active_) runs[r.value("run_id", std::int64_t{0})] = r;
     for (const auto& r : recent_) runs[r.value("run_id", std::int64_t{0})] = r;
     for (const auto& r : fetched_) runs[r.value("run_id", std::int64_t{0})] = r;
-    std::vector<const json*> ordered;
+    std::vector<json> ordered;
     ordered.reserve(runs.size());
-    for (const auto& [id, r] : runs) ordered.push_back(&r);
-    std::stable_sort(ordered.begin(), ordered.end(), [](const json* a, const json* b) {
-      return a->value("start_time", std::int64_t{0}) < b->value("start_time", std::int64_t{0});
+    for (auto& [id, r] : runs) ordered.push_back(std::move(r));
+    std::stable_sort(ordered.begin(), ordered.end(), [](const json& a, const json& b) {
+      return a.value("start_time", std::int64_t{0}) < b.value("start_time", std::int64_t{0});
     });
+    return ordered;
+  }
 
-    const auto since = state_["since"].get<std::int64_t>();
+  // The run's predecessor with a verdict, from the DB's history of its job overlaid with what
+  // this pass saw (fresher, and not written yet).
+  std::optional<store::Run> previous_verdict(const store::Run& run) {
+    const auto key = std::make_pair(run.job_name, run.target);
+    auto cached = history_.find(key);
+    if (cached == history_.end()) {
+      auto rows = parts_->store.list_runs(run.job_name, run.target, kHistoryRuns);
+      if (failed(rows, "list runs of " + run.job_name + "/" + run.target)) return std::nullopt;
+      std::map<std::int64_t, store::Run> by_id;
+      if (rows) {
+        for (const auto& r : *rows) by_id[r.run_id] = r;
+      }
+      for (const auto& [id, r] : pass_rows_) {
+        if (r.job_name == run.job_name && r.target == run.target) by_id[id] = r;
+      }
+      cached = history_.emplace(key, std::move(by_id)).first;
+    }
+    std::optional<store::Run> best;
+    for (const auto& [id, r] : cached->second) {
+      if (!has_verdict(r) || !started_before(r, run)) continue;
+      if (!best || started_before(*best, r)) best = r;
+    }
+    return best;
+  }
+
+  // The verdict on a run that ended and that monitoring has not judged yet: job.run_failed for
+  // a run that failed for good, job.run_recovered for a success whose predecessor had failed.
+  // False if the store could not be read.
+  bool judge(const store::Run& row, const json& listed,
+             std::vector<std::pair<std::string, json>>& events) {
+    const bool failed_run = failed_for_good(row.life_cycle_state, row.result_state);
+    if (!failed_run && !succeeded(row.result_state)) return true;
+    bool recovered = false;
+    if (!failed_run) {
+      auto prev = previous_verdict(row);
+      if (!failure_.empty()) return false;
+      recovered = prev && failed_for_good(prev->life_cycle_state, prev->result_state);
+      if (!recovered) return true;
+    }
+    auto owner = owner_of(row.job_name, row.target);
+    if (!owner) return false;
+    json base = {{"job", row.job_name},
+                 {"target", row.target},
+                 {"run_id", row.run_id},
+                 {"version", row.version},
+                 {"owner", *owner}};
+    if (recovered) {
+      events.emplace_back("job.run_recovered", std::move(base));
+      return true;
+    }
+    const json st = listed.value("state", json::object());
+    base["result"] = row.result_state.empty() ? row.life_cycle_state : row.result_state;
+    base["message"] = st.value("state_message", "");
+    base["trigger"] = listed.value("trigger", "");
+    events.emplace_back("job.run_failed", std::move(base));
+    return true;
+  }
+
+  void process() {
+    const auto managed = managed_jobs();
+    const auto ordered = runs_in_start_order();
+    // Verdicts: a run that ended at or after settled_before and is not in `settled` has not
+    // been judged yet, whoever recorded its end in the DB (a deploy often does, first).
+    const auto settled_before = state_.value(
+        "settled_before", state_.value("watermark", state_["since"].get<std::int64_t>()));
+    json settled = state_.value("settled", json::object());
+    json following = json::object();
     std::vector<store::Run> upserts;
     std::vector<std::pair<std::string, json>> events;
-    std::map<std::int64_t, std::vector<std::int64_t>> active_by_job;
-    for (const json* r : ordered) {
-      const auto job_id = r->value("job_id", std::int64_t{0});
+    std::vector<std::pair<store::Run, const json*>> to_judge;
+    for (const json& r : ordered) {
+      const auto job_id = r.value("job_id", std::int64_t{0});
       auto m = managed.find(job_id);
       if (m == managed.end()) continue;
-      const json st = r->value("state", json::object());
+      const json st = r.value("state", json::object());
       store::Run row;
-      row.run_id = r->value("run_id", std::int64_t{0});
+      row.run_id = r.value("run_id", std::int64_t{0});
       row.job_name = m->second.name;
       row.target = m->second.target;
       row.databricks_job_id = job_id;
       row.life_cycle_state = st.value("life_cycle_state", "");
       row.result_state = st.value("result_state", "");
-      row.start_ms = r->value("start_time", std::int64_t{0});
-      const auto end = r->value("end_time", std::int64_t{0});
+      row.start_ms = r.value("start_time", std::int64_t{0});
+      const auto end = r.value("end_time", std::int64_t{0});
       if (end > 0) row.end_ms = end;
       row.updated_ms = now();
       auto prev = parts_->store.get_run(row.run_id);
+      if (failed(prev, "read run " + std::to_string(row.run_id))) {
+        return answer(Step::retry(failure_));
+      }
       row.version = prev ? prev->version : m->second.version;
-
+      const bool terminal = is_terminal(row.life_cycle_state);
+      if (terminal && !row.end_ms) row.end_ms = prev && prev->end_ms ? *prev->end_ms : now();
+      pass_rows_[row.run_id] = row;
+      if (!terminal) {
+        following[std::to_string(row.run_id)] = row.start_ms;
+      } else if (*row.end_ms >= settled_before && !settled.contains(std::to_string(row.run_id))) {
+        to_judge.emplace_back(row, &r);
+      }
+      // A run that ended never un-ends: a listing older than what another writer recorded
+      // does not overwrite it.
+      const bool regress = prev && prev->end_ms && !terminal;
       const bool changed = !prev || prev->life_cycle_state != row.life_cycle_state ||
                            prev->result_state != row.result_state || prev->end_ms != row.end_ms;
-      if (!changed) continue;
-      const bool newly_ended = is_terminal(row.life_cycle_state) && (!prev || !prev->end_ms);
-      if (newly_ended && row.end_ms.value_or(now()) >= since) {
-        json base = {{"job", row.job_name},
-                     {"target", row.target},
-                     {"run_id", row.run_id},
-                     {"version", row.version},
-                     {"owner", owner_of(row.job_name, row.target)}};
-        if (failed_for_good(row.life_cycle_state, row.result_state)) {
-          base["result"] = row.result_state.empty() ? row.life_cycle_state : row.result_state;
-          base["message"] = st.value("state_message", "");
-          base["trigger"] = r->value("trigger", "");
-          events.emplace_back("job.run_failed", std::move(base));
-        } else if (succeeded(row.result_state)) {
-          // Recovered: the newest run before this one that ended with a verdict (cancelled
-          // and skipped runs have none) had failed.
-          auto history = parts_->store.list_runs(row.job_name, row.target, 20);
-          if (history) {
-            for (const auto& h : *history) {
-              if (h.run_id == row.run_id || !h.end_ms) continue;
-              if (h.result_state == "CANCELED" || h.life_cycle_state == "SKIPPED") continue;
-              if (failed_for_good(h.life_cycle_state, h.result_state)) {
-                events.emplace_back("job.run_recovered", std::move(base));
-              }
-              break;
-            }
-          }
-        }
-      }
-      upserts.push_back(row);
+      if (changed && !regress) upserts.push_back(row);
+    }
+    for (const auto& [row, listed] : to_judge) {
+      if (!judge(row, *listed, events)) return answer(Step::retry(failure_));
+      settled[std::to_string(row.run_id)] = *row.end_ms;
     }
     for (const auto id : vanished_) {
-      if (auto prev = parts_->store.get_run(id)) {
-        store::Run row = *prev;
-        row.end_ms = now();
-        if (row.life_cycle_state.empty() || !is_terminal(row.life_cycle_state)) {
-          row.life_cycle_state = "TERMINATED";
-        }
-        row.updated_ms = now();
-        upserts.push_back(row);
+      auto prev = parts_->store.get_run(id);
+      if (failed(prev, "read run " + std::to_string(id))) return answer(Step::retry(failure_));
+      if (!prev || prev->end_ms) continue;
+      store::Run row = *prev;
+      row.end_ms = now();
+      if (row.life_cycle_state.empty() || !is_terminal(row.life_cycle_state)) {
+        row.life_cycle_state = "TERMINATED";
       }
+      row.updated_ms = now();
+      upserts.push_back(row);
     }
+    auto drift_events = drift(managed);
+    if (!drift_events) return answer(Step::retry(failure_));
     auto written = parts_->store.transaction([&]() -> store::Status {
       for (const auto& row : upserts) {
         if (auto s = parts_->store.upsert_run(row); !s) return s;
@@ -271,40 +386,62 @@ class Pass : public std::enable_shared_from_this<Pass> {
     });
     if (!written) return answer(Step::retry("record runs: " + written.error().describe()));
     for (auto& [type, fields] : events) publish(type, std::move(fields));
-
-    // Two runs at once only counts when one listing saw both active (merged rows from
-    // listings made at different times could show a cancelled run as still running).
-    for (const auto& r : active_) {
-      const auto job_id = r.value("job_id", std::int64_t{0});
-      if (managed.contains(job_id)) {
-        active_by_job[job_id].push_back(r.value("run_id", std::int64_t{0}));
-      }
-    }
-    drift(managed, active_by_job);
+    for (auto& fields : *drift_events) publish("job.drift", std::move(fields));
     quota();
+    remember(settled, settled_before, following);
     state_["watermark"] = started_ - parts_->options.interval_ms;  // overlap: nothing missed
     state_["last_pass"] = {
         {"jobs", jobs_.size()}, {"managed", managed.size()}, {"runs_recorded", upserts.size()}};
     answer(Step::next(state_, started_ + parts_->options.interval_ms));
   }
 
-  void drift(const std::map<std::int64_t, Managed>& managed,
-             const std::map<std::int64_t, std::vector<std::int64_t>>& active_by_job) {
+  // Verdicts are remembered by run id only while a later pass could still list their runs as
+  // ended after settled_before; the cut moves up with each pass (one interval of overlap, as
+  // the watermark: a workspace clock a little behind kiln's misses nothing).
+  void remember(json settled, std::int64_t settled_before, json following) {
+    const auto cut = std::max(settled_before, started_ - parts_->options.interval_ms);
+    std::vector<std::pair<std::int64_t, std::string>> kept;  // (end, run id)
+    for (const auto& [id, end] : settled.items()) {
+      if (end.is_number_integer() && end.get<std::int64_t>() >= cut) {
+        kept.emplace_back(end.get<std::int64_t>(), id);
+      }
+    }
+    std::sort(kept.begin(), kept.end());
+    if (kept.size() > kSettledMax) kept.erase(kept.begin(), kept.end() - kSettledMax);
+    json pruned = json::object();
+    for (const auto& [end, id] : kept) pruned[id] = end;
+    state_["settled"] = std::move(pruned);
+    state_["settled_before"] = cut;
+    while (following.size() > kFollowingMax) following.erase(following.begin());
+    state_["following"] = std::move(following);
+  }
+
+  // job.drift events: deleted jobs, and two runs at once of a job allowed one.
+  std::optional<std::vector<json>> drift(const std::map<std::int64_t, Managed>& managed) {
+    std::vector<json> out;
     auto rows = parts_->store.list_all_jobs(1'000'000);
-    if (rows) {
-      for (const auto& job : *rows) {
-        if (!job.databricks_job_id || job.state == store::JobState::kRemoved ||
-            job.state == store::JobState::kDeploying || job.updated_ms >= started_) {
-          continue;  // a row changed since this pass listed the jobs is not comparable
-        }
-        if (managed.contains(*job.databricks_job_id)) continue;
-        const auto id = std::to_string(*job.databricks_job_id);
-        if (reported("deleted:" + job.name + "/" + job.target + "/" + id)) continue;
-        publish("job.drift", {{"job", job.name},
-                              {"target", job.target},
-                              {"owner", job.owner},
-                              {"kind", "deleted"},
-                              {"detail", "job " + id + " is gone from the workspace"}});
+    if (failed(rows, "list jobs")) return std::nullopt;
+    for (const auto& job : *rows) {
+      if (!job.databricks_job_id || job.state == store::JobState::kRemoved ||
+          job.state == store::JobState::kDeploying || job.updated_ms >= started_) {
+        continue;  // a row changed since this pass listed the jobs is not comparable
+      }
+      if (managed.contains(*job.databricks_job_id)) continue;
+      const auto id = std::to_string(*job.databricks_job_id);
+      if (reported("deleted:" + job.name + "/" + job.target + "/" + id)) continue;
+      out.push_back({{"job", job.name},
+                     {"target", job.target},
+                     {"owner", job.owner},
+                     {"kind", "deleted"},
+                     {"detail", "job " + id + " is gone from the workspace"}});
+    }
+    // Two runs at once only counts when one listing saw both active (merged rows from
+    // listings made at different times could show a cancelled run as still running).
+    std::map<std::int64_t, std::vector<std::int64_t>> active_by_job;
+    for (const auto& r : active_) {
+      const auto job_id = r.value("job_id", std::int64_t{0});
+      if (managed.contains(job_id)) {
+        active_by_job[job_id].push_back(r.value("run_id", std::int64_t{0}));
       }
     }
     for (const auto& [job_id, active] : active_by_job) {
@@ -313,14 +450,17 @@ class Pass : public std::enable_shared_from_this<Pass> {
       std::string ids;
       for (const auto id : active) ids += (ids.empty() ? "" : ",") + std::to_string(id);
       if (reported("extra_run:" + std::to_string(job_id) + ":" + ids)) continue;
-      publish("job.drift",
-              {{"job", m.name},
-               {"target", m.target},
-               {"owner", owner_of(m.name, m.target)},
-               {"kind", "extra_run"},
-               {"detail", std::to_string(active.size()) + " active runs (" + ids + ") where " +
-                              std::to_string(m.max_concurrent_runs) + " is allowed"}});
+      auto owner = owner_of(m.name, m.target);
+      if (!owner) return std::nullopt;
+      out.push_back(
+          {{"job", m.name},
+           {"target", m.target},
+           {"owner", *owner},
+           {"kind", "extra_run"},
+           {"detail", std::to_string(active.size()) + " active runs (" + ids + ") where " +
+                          std::to_string(m.max_concurrent_runs) + " is allowed"}});
     }
+    return out;
   }
 
   void quota() {
@@ -344,6 +484,9 @@ class Pass : public std::enable_shared_from_this<Pass> {
   std::vector<json> fetched_;
   std::vector<std::int64_t> to_get_, vanished_;
   std::map<std::pair<std::string, std::string>, std::string> owners_;
+  std::map<std::pair<std::string, std::string>, std::map<std::int64_t, store::Run>> history_;
+  std::map<std::int64_t, store::Run> pass_rows_;  // every managed run this pass saw, by id
+  std::string failure_;                           // why a store read failed
   bool answered_ = false;
 };
 

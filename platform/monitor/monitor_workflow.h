@@ -5,13 +5,17 @@
 // job, and its calls go through kiln's retrying client (429s are absorbed, not fatal).
 //
 // It records every run of a managed job (whoever started it: a deploy, a schedule, a retry, a
-// continuous restart), so "the latest run" in the DB is the real one, and publishes:
+// continuous restart), so "the latest run" in the DB is the real one, and gives each run that
+// ended its verdict once, remembered in the workflow's state (not in whether the pass changed
+// the run's row: a deploy often records a run's end first). It publishes:
 //   job.run_failed     a run ended failed for good (Databricks' own retries are attempts of that
 //                      run, not new failures); once per run
-//   job.run_recovered  the first successful run after a failed one
+//   job.run_recovered  a successful run whose predecessor (with a verdict) had failed for good;
+//                      a failure and its recovery first seen in one pass publish both, in order
 //   job.drift          kind deleted: a managed job is gone from the workspace;
 //                      kind extra_run: a job allowed one run has two active
 //   workspace.quota    saved jobs crossed the warning fraction of the limit (and back)
+// A store error (other than "no such row") fails the pass, which the engine retries.
 // See docs/operations.md.
 #pragma once
 

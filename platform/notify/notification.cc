@@ -194,9 +194,16 @@ std::optional<Notification> cleanup_deleted(const core::Event& event) {
   auto last_active = integer_of(event.fields, "last_active_ms");
   if (!last_active) last_active = integer_of(event.fields, "last_run_ms");
   const std::string idle_days = text_of(event.fields, "idle_days");
-  n->title = "Cleanup deleted " + n->job + " on " + n->target;
+  const std::string why = text_of(event.fields, "why");
+  // why: stale (or absent: an older kiln), parked_expired, or gone (the job had already left
+  // the workspace: a delete whose answer was lost, or a delete by hand; kiln recorded it).
+  n->title = why == "gone" ? n->job + " on " + n->target + " is gone; cleanup recorded it removed"
+                           : "Cleanup deleted " + n->job + " on " + n->target;
+  const std::string reason = why == "parked_expired" ? "a parked blue past its park time; "
+                             : why == "gone"         ? "already gone from the workspace; "
+                                                     : "";
   n->text =
-      "Databricks job " + text_of(event.fields, "job_id") + "; " +
+      "Databricks job " + text_of(event.fields, "job_id") + "; " + reason +
       (last_active && *last_active > 0 ? "last active " + iso8601(*last_active) : "never active") +
       (idle_days.empty() ? "" : ", idle " + idle_days + " day(s)") + ".";
   n->dedup_key = job_key(*n, "cleanup");

@@ -194,6 +194,24 @@ TEST_CASE("a cleanup deletion names the Databricks job and when it was last acti
       core::Event{0, "cleanup.would_delete", {{"job", "old"}, {"target", "dev"}, {"job_id", 78}}}));
 }
 
+TEST_CASE("a cleanup deletion says why the job went") {
+  const auto parked = notification_for(core::Event{
+      0,
+      "cleanup.deleted",
+      {{"job", "orders"}, {"target", "prod"}, {"job_id", 5}, {"why", "parked_expired"}}});
+  REQUIRE(parked);
+  CHECK(parked->title == "Cleanup deleted orders on prod");
+  CHECK(parked->text == "Databricks job 5; a parked blue past its park time; never active.");
+  const auto gone = notification_for(core::Event{
+      0, "cleanup.deleted", {{"job", "old"}, {"target", "dev"}, {"job_id", 77}, {"why", "gone"}}});
+  REQUIRE(gone);
+  CHECK(gone->kind == Kind::kCleanupDeleted);
+  CHECK(gone->title == "old on dev is gone; cleanup recorded it removed");
+  CHECK(gone->text == "Databricks job 77; already gone from the workspace; never active.");
+  // The same job's deletion has one id, whichever way it was found: it notifies once.
+  CHECK(gone->id == "kiln/dev/old/cleanup/77");
+}
+
 TEST_CASE("kinds and severities round-trip through their API strings") {
   for (const auto& name : kind_names()) CHECK(to_string(*parse_kind(name)) == name);
   for (const auto& name : severity_names()) CHECK(to_string(*parse_severity(name)) == name);

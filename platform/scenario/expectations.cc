@@ -236,6 +236,7 @@ Check evaluate(World& world, const Expectation& x) {
   if (x.that == "events") return events(world, x);
   if (x.that == "latest_run") return latest_run(world, x);
   if (x.that == "notifications") return notifications(world, x);
+  if (x.that == "lock" || x.that == "lag" || x.that == "writes") return evaluate_stream(world, x);
   return {false, "unknown predicate " + x.that};
 }
 
@@ -258,7 +259,25 @@ std::string Expectation::describe() const {
 }
 
 Invariants::Invariants(World& world) : world_(world) {
+  const auto& expectations = world.scenario.expectations;
+  for (std::size_t i = 0; i < expectations.size(); ++i) {
+    const auto& x = expectations[i];
+    if (x.when != "always" || x.that != "stream_invariants") continue;
+    streams::InvariantOptions options;
+    // Default: a green that could not release (crashed, stalled) loses its lease, then blue
+    // takes the lock at its next tick: the lease and a margin for the abort itself.
+    options.handback_bound_ms = world.scenario.kiln.lease_ms + 30'000;
+    if (x.args.contains("handback")) {
+      options.handback_bound_ms =
+          parse_duration(x.args["handback"].get<std::string>()).value_or(options.handback_bound_ms);
+    }
+    stream_checkers_[i] = std::make_unique<streams::InvariantChecker>(options);
+  }
   subscription_ = world.events.subscribe([this](const core::Event& e) { on_event(e); });
+}
+
+void Invariants::finish() {
+  for (auto& [index, checker] : stream_checkers_) checker->finish(world_.loop.now_ms());
 }
 
 Invariants::~Invariants() {
@@ -266,13 +285,33 @@ Invariants::~Invariants() {
 }
 
 std::optional<std::pair<core::DurationMs, std::string>> Invariants::violation(
-    const std::string& name) const {
-  auto it = violations_.find(name);
+    std::size_t index) const {
+  if (auto c = stream_checkers_.find(index); c != stream_checkers_.end()) {
+    const auto& lines = c->second->violations();
+    if (lines.empty()) return std::nullopt;
+    // "<t> ms: <invariant>: <what>", t the virtual time: from the start, as the others are.
+    std::string what;
+    core::DurationMs first = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const auto ms = lines[i].find(" ms: ");
+      const core::TimeMs t = ms == std::string::npos ? 0 : std::stoll(lines[i].substr(0, ms));
+      const std::string text = ms == std::string::npos ? lines[i] : lines[i].substr(ms + 5);
+      if (i == 0) first = t - world_.start_ms();
+      if (i == 5) {
+        what += "; and " + std::to_string(lines.size() - 5) + " more";
+        break;
+      }
+      what += (i == 0 ? "" : "; at " + format_duration(t - world_.start_ms()) + ": ") + text;
+    }
+    return std::make_pair(first, what);
+  }
+  auto it = violations_.find(world_.scenario.expectations[index].that);
   if (it == violations_.end()) return std::nullopt;
   return it->second;
 }
 
 void Invariants::on_event(const core::Event& e) {
+  for (auto& [index, checker] : stream_checkers_) checker->observe(e);
   auto violate = [&](const std::string& name, const std::string& what) {
     violations_.try_emplace(name, e.time_ms - world_.start_ms(), what);
   };
@@ -280,9 +319,12 @@ void Invariants::on_event(const core::Event& e) {
     const auto id = e.fields["job_id"].get<std::int64_t>();
     const std::string name = e.fields.value("name", "");
     job_names_[id] = name;
-    // no_leaked_jobs: no more jobs of a name than the repo has targets for it.
+    // no_leaked_jobs: no more jobs of a name than the repo has targets for it (two for a
+    // blue-green job: blue and green run side by side until blue is stopped).
     std::size_t targets = 0;
-    for (const auto& j : world_.scenario.repo) targets += j.name == name ? 1 : 0;
+    for (const auto& j : world_.scenario.repo) {
+      if (j.name == name) targets += j.strategy == "blue-green" ? 2 : 1;
+    }
     std::size_t live = 0;
     for (const auto& [job_id, n] : job_names_) live += n == name ? 1 : 0;
     if (targets > 0 && live > targets) {

@@ -6,12 +6,13 @@
 #include <set>
 #include <sstream>
 
-#include "core/random/random.h"
 #include "core/text/glob.h"
 #include "platform/config/key_suggestion.h"
 #include "platform/config/yaml_document.h"
 #include "platform/notify/routing.h"
 #include "platform/scenario/duration.h"
+#include "platform/scenario/field_reader.h"
+#include "platform/scenario/stream_fields.h"
 
 namespace kiln::scenario {
 namespace {
@@ -27,30 +28,34 @@ const std::vector<std::string> kKilnKeys = {"cd_targets",       "cd_interval",  
                                             "start_timeout",    "run_timeout",      "first_backoff",
                                             "max_backoff",      "max_attempts",     "step_timeout",
                                             "monitor_interval", "cleanup_interval", "stale_after",
-                                            "cleanup_dry_run",  "quota_wait"};
-const std::vector<std::string> kJobKeys = {"name",     "target",        "deployVersion",
-                                           "strategy", "healthSeconds", "owner",
-                                           "settings", "workload",      "count"};
-const std::vector<std::string> kEventKinds = {
-    "merge",      "deploy",           "crash",
-    "api_outage", "rate_limit_storm", "cluster_launch_failure",
-    "run_fails",  "receiver_down",    "note"};
+                                            "cleanup_dry_run",  "quota_wait",       "lease",
+                                            "catch_up_timeout", "park_blue"};
+const std::vector<std::string> kJobKeys = {"name",          "target", "deployVersion", "strategy",
+                                           "healthSeconds", "stream", "owner",         "settings",
+                                           "workload",      "count"};
+const std::vector<std::string> kEventKinds = [] {
+  std::vector<std::string> kinds = {"merge",      "deploy",           "crash",
+                                    "api_outage", "rate_limit_storm", "cluster_launch_failure",
+                                    "run_fails",  "receiver_down",    "note"};
+  for (const auto& k : stream_event_kinds()) kinds.push_back(k);
+  return kinds;
+}();
 const std::vector<std::string> kWhen = {"at", "eventually", "always", "end"};
 
-class Loader {
+class Loader : public detail::FieldReader {
  public:
   Loader(std::string file, const YAML::Node& root, json doc, std::optional<std::uint64_t> seed)
-      : file_(std::move(file)), root_(root), doc_(std::move(doc)), seed_(seed) {}
+      : FieldReader(file, root, std::move(doc)), file_(std::move(file)), seed_(seed) {}
 
   std::optional<Scenario> load() {
-    if (!doc_.is_object()) {
+    if (!doc().is_object()) {
       error("",
             "expected a mapping with name, description, seed, duration, repo, timeline "
             "and expect; got " +
-                d::describe(doc_));
+                d::describe(doc()));
       return std::nullopt;
     }
-    unknown_keys("", doc_, kTopKeys);
+    unknown_keys("", doc(), kTopKeys);
     Scenario s;
     s.file = file_;
     s.name = required_string("", "name");
@@ -67,9 +72,9 @@ class Loader {
       }
     }
     if (seed_) s.seed = *seed_;
-    random_ = core::Random(s.seed).stream("scenario");
+    seed(s.seed);
     if (required("", "duration")) s.duration_ms = duration("duration", false).value_or(0);
-    if (s.duration_ms <= 0 && diagnostics_.empty()) error("duration", "expected more than 0s");
+    if (s.duration_ms <= 0 && !failed()) error("duration", "expected more than 0s");
     s.workspace = workspace();
     s.kiln = kiln();
     s.repo = repo();
@@ -79,165 +84,19 @@ class Loader {
     s.notifications = notifications();
     s.timeline = timeline(s);
     s.expectations = expectations(s);
-    if (!diagnostics_.empty()) return std::nullopt;
+    if (failed()) return std::nullopt;
     return s;
   }
 
-  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
-
  private:
-  // --- reading -------------------------------------------------------------------------------
-  void error(const std::string& path, const std::string& message) {
-    diagnostics_.push_back(d::diagnostic_at(file_, d::locate(root_, path), path, message));
-  }
-  Where where(const std::string& path) const {
-    const auto p = d::locate(root_, path);
-    return {file_, p.line, p.column};
-  }
-  static const json* get(const json& object, const std::string& key) {
-    auto it = object.find(key);
-    return it == object.end() ? nullptr : &*it;
-  }
-  const json& at(const std::string& path) const {
-    // path is built by child_path/item_path from the document's own keys
-    const json* node = &doc_;
-    std::string rest = path;
-    while (!rest.empty()) {
-      if (rest[0] == '[') {
-        const auto close = rest.find(']');
-        node = &(*node)[std::stoul(rest.substr(1, close - 1))];
-        rest = rest.substr(close + 1);
-        if (!rest.empty() && rest[0] == '.') rest = rest.substr(1);
-        continue;
-      }
-      const auto end = std::min(rest.find('.'), rest.find('['));
-      node = &(*node)[rest.substr(0, end)];
-      rest = end == std::string::npos ? "" : rest.substr(end);
-      if (!rest.empty() && rest[0] == '.') rest = rest.substr(1);
-    }
-    return *node;
-  }
-  void unknown_keys(const std::string& path, const json& object,
-                    const std::vector<std::string>& known) {
-    for (const auto& [key, value] : object.items()) {
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string message = "unknown field";
-      if (auto s = config::suggest(key, known))
-        message += "; did you mean '" + *s + "'?";
-      else {
-        message += "; expected one of";
-        for (const auto& k : known) message += " " + k;
-      }
-      const auto p = d::locate_key(root_, path, key);
-      diagnostics_.push_back(d::diagnostic_at(file_, p, d::child_path(path, key), message));
-    }
-  }
-  const json* required(const std::string& path, const std::string& key) {
-    const json& object = path.empty() ? doc_ : at(path);
-    const json* v = get(object, key);
-    if (v == nullptr || v->is_null()) {
-      error(path, "missing required field '" + key + "'");
-      return nullptr;
-    }
-    return v;
-  }
-  std::string required_string(const std::string& path, const std::string& key) {
-    const json* v = required(path, key);
-    if (v == nullptr) return "";
-    if (!v->is_string() || v->get<std::string>().empty()) {
-      error(d::child_path(path, key), "expected a non-empty string; got " + d::describe(*v));
-      return "";
-    }
-    return v->get<std::string>();
-  }
-  std::optional<std::string> optional_string(const std::string& path, const json& object,
-                                             const std::string& key) {
-    const json* v = get(object, key);
-    if (v == nullptr) return std::nullopt;
-    if (!v->is_string()) {
-      error(d::child_path(path, key), "expected a string; got " + d::describe(*v));
-      return std::nullopt;
-    }
-    return v->get<std::string>();
-  }
-  // A duration at `path`, or a range [lo, hi] of them drawn from the seed when allowed.
-  std::optional<core::DurationMs> duration(const std::string& path, bool range_allowed) {
-    const json& v = at(path);
-    if (range_allowed && v.is_array()) {
-      if (v.size() == 2 && v[0].is_string() && v[1].is_string()) {
-        const auto lo = parse_duration(v[0].get<std::string>());
-        const auto hi = parse_duration(v[1].get<std::string>());
-        if (lo && hi && *lo <= *hi) return random_.uniform_int(*lo, *hi);
-      }
-      error(path, "expected a range of two durations [low, high] with low <= high; got " +
-                      d::describe(v));
-      return std::nullopt;
-    }
-    if (v.is_string()) {
-      if (auto ms = parse_duration(v.get<std::string>())) return ms;
-    }
-    error(path, std::string("expected a duration such as 90s, 10m, 2h, 1d or 1h30m") +
-                    (range_allowed ? " (or a range [10m, 20m])" : "") + "; got " + d::describe(v));
-    return std::nullopt;
-  }
-  std::optional<core::DurationMs> optional_duration(const std::string& path, const json& object,
-                                                    const std::string& key, bool range_allowed) {
-    if (!object.contains(key)) return std::nullopt;
-    return duration(d::child_path(path, key), range_allowed);
-  }
-  // An integer at `path` within [lo, hi], or a range [a, b] drawn from the seed when allowed.
-  std::optional<std::int64_t> integer(const std::string& path, std::int64_t lo, std::int64_t hi,
-                                      bool range_allowed) {
-    const json& v = at(path);
-    if (range_allowed && v.is_array() && v.size() == 2 && v[0].is_number_integer() &&
-        v[1].is_number_integer() && v[0] <= v[1] && v[0] >= lo && v[1] <= hi) {
-      return random_.uniform_int(v[0].get<std::int64_t>(), v[1].get<std::int64_t>());
-    }
-    if (v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi) {
-      return v.get<std::int64_t>();
-    }
-    error(path, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                    (range_allowed ? " (or a range [a, b])" : "") + "; got " + d::describe(v));
-    return std::nullopt;
-  }
-
   // --- sections ------------------------------------------------------------------------------
-  // The emulator's config, as is (it is validated when the world is built, naming its fields),
-  // with every [lo, hi] range of numbers under `faults` drawn from the seed.
-  json workspace() {
-    const json* w = get(doc_, "workspace");
-    if (w == nullptr) return json::object();
-    if (!w->is_object()) {
-      error("workspace", "expected a mapping (the fake-databricks config); got " + d::describe(*w));
-      return json::object();
-    }
-    json out = *w;
-    if (out.contains("faults") && out["faults"].is_object()) draw_ranges(out["faults"]);
-    return out;
-  }
-  void draw_ranges(json& node) {
-    if (node.is_object()) {
-      for (auto& [key, value] : node.items()) {
-        if (value.is_array() && value.size() == 2 && value[0].is_number() && value[1].is_number() &&
-            value[0] <= value[1] && key != "uniform") {
-          const double lo = value[0].get<double>(), hi = value[1].get<double>();
-          value = value[0].is_number_integer() && value[1].is_number_integer()
-                      ? json(random_.uniform_int(value[0].get<std::int64_t>(),
-                                                 value[1].get<std::int64_t>()))
-                      : json(random_.uniform(lo, hi));
-        } else {
-          draw_ranges(value);
-        }
-      }
-    } else if (node.is_array()) {
-      for (auto& item : node) draw_ranges(item);
-    }
-  }
+  // The emulator's config (stream_fields.cc): checked now, so a problem is located in the file.
+  json workspace() { return read_workspace(*this); }
 
   // The routing of notifications, checked with the notifier's own rules; each problem located
   // under `notifications` in the file.
   json notifications() {
-    const json* v = get(doc_, "notifications");
+    const json* v = get(doc(), "notifications");
     if (v == nullptr || v->is_null()) return json();
     std::vector<Diagnostic> problems;
     notify::parse_routing(*v, problems,
@@ -248,7 +107,7 @@ class Loader {
 
   KilnSettings kiln() {
     KilnSettings k;
-    const json* v = get(doc_, "kiln");
+    const json* v = get(doc(), "kiln");
     if (v == nullptr) return k;
     if (!v->is_object()) {
       error("kiln", "expected a mapping; got " + d::describe(*v));
@@ -283,6 +142,9 @@ class Loader {
     set("cleanup_interval", k.cleanup_interval_ms);
     set("stale_after", k.stale_after_ms);
     set("quota_wait", k.quota_wait_ms);
+    set("lease", k.lease_ms);
+    set("catch_up_timeout", k.catch_up_timeout_ms);
+    set("park_blue", k.park_blue_ms);
     if (const json* dry = get(*v, "cleanup_dry_run")) {
       if (dry->is_boolean())
         k.cleanup_dry_run = dry->get<bool>();
@@ -298,8 +160,8 @@ class Loader {
       }
       k.wait_for = *w;
     }
-    for (const auto* key : {"cd_interval", "poll", "queue_poll"}) {
-      if (v->contains(key) && diagnostics_.empty()) {
+    for (const auto* key : {"cd_interval", "poll", "queue_poll", "lease"}) {
+      if (v->contains(key) && !failed()) {
         const auto ms = parse_duration(at(d::child_path("kiln", key)).get<std::string>());
         if (ms && *ms == 0) error(d::child_path("kiln", key), "expected more than 0s");
       }
@@ -394,20 +256,13 @@ class Loader {
       }
       job.settings = *s;
     }
-    if (const json* w = get(v, "workload")) {
-      if (!w->is_object()) {
-        error(d::child_path(path, "workload"),
-              "expected a mapping (a workload model: kind batch, streaming or scripted); got " +
-                  d::describe(*w));
-      }
-      job.workload = *w;
-    }
+    detail::read_job_stream_fields(*this, path, v, job);  // stream, workload
     return job;
   }
 
   std::vector<TimelineEvent> timeline(const Scenario& s) {
     std::vector<TimelineEvent> events;
-    const json* v = get(doc_, "timeline");
+    const json* v = get(doc(), "timeline");
     if (v == nullptr || v->is_null()) return events;  // `timeline:` with nothing under it
     if (!v->is_array()) {
       error("timeline", "expected a list of events; got " + d::describe(*v));
@@ -460,9 +315,11 @@ class Loader {
       }
     }
     if (kinds != 1) {
-      error(path,
-            "expected exactly one event: merge, deploy, crash, api_outage, "
-            "rate_limit_storm, cluster_launch_failure, run_fails, receiver_down or note");
+      std::string names;
+      for (std::size_t i = 0; i < kEventKinds.size(); ++i) {
+        names += (i == 0 ? "" : i + 1 == kEventKinds.size() ? " or " : ", ") + kEventKinds[i];
+      }
+      error(path, "expected exactly one event: " + names);
       return std::nullopt;
     }
     const std::string body_path = d::child_path(path, e.kind);
@@ -488,6 +345,7 @@ class Loader {
                             "may be a glob such as etl-00*)");
           }
           e.changes.push_back(list[i]);
+          if (list[i].contains("workload")) e.changes.back()["workload"] = change->workload;
         }
       }
       return e;
@@ -496,7 +354,9 @@ class Loader {
       error(body_path, "expected a mapping; got " + d::describe(body));
       return std::nullopt;
     }
-    if (e.kind == "deploy") {
+    if (is_stream_event(e.kind)) {
+      detail::read_stream_event(*this, body_path, body, e, s);
+    } else if (e.kind == "deploy") {
       unknown_keys(body_path, body, {"job", "target", "build", "reason"});
       e.job = required_string(body_path, "job");
       e.target = required_string(body_path, "target");
@@ -568,7 +428,7 @@ class Loader {
 
   std::vector<Expectation> expectations(const Scenario& s) {
     std::vector<Expectation> out;
-    const json* v = get(doc_, "expect");
+    const json* v = get(doc(), "expect");
     if (v == nullptr || v->is_null()) return out;
     if (!v->is_array()) {
       error("expect", "expected a list of expectations; got " + d::describe(*v));
@@ -657,6 +517,7 @@ class Loader {
         {"one_active_run", {}},
         {"no_leaked_jobs", {}},
     };
+    if (is_stream_predicate(x.that)) return detail::check_stream_args(*this, path, x, s);
     if (x.that == "events") {  // free-form: type, count or at_least, and fields to match
       if (!x.args.contains("type") || !x.args["type"].is_string()) {
         error(path, "missing required field 'type' of events (an event type, docs/events.md)");
@@ -686,24 +547,21 @@ class Loader {
   }
 
   std::string file_;
-  YAML::Node root_;
-  json doc_;
   std::optional<std::uint64_t> seed_;
-  core::Random random_{0};
-  std::vector<Diagnostic> diagnostics_;
 };
 
 }  // namespace
 
 const std::vector<std::string>& predicate_names() {
-  static const std::vector<std::string> kNames = {"deployed", "deployment",   "deployments",
-                                                  "runs",     "managed_jobs", "builds",
-                                                  "events",   "latest_run",   "notifications"};
+  static const std::vector<std::string> kNames = {
+      "deployed", "deployment", "deployments",   "runs", "managed_jobs", "builds",
+      "events",   "latest_run", "notifications", "lock", "lag",          "writes"};
   return kNames;
 }
 
 const std::vector<std::string>& invariant_names() {
-  static const std::vector<std::string> kNames = {"one_active_run", "no_leaked_jobs"};
+  static const std::vector<std::string> kNames = {"one_active_run", "no_leaked_jobs",
+                                                  "stream_invariants"};
   return kNames;
 }
 

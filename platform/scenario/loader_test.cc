@@ -81,7 +81,8 @@ TEST_CASE("Scenario errors name file line column and field and suggest the right
         "merge changes a job the repo declares; the name may be a glob such as etl-00*)\n");
   CHECK(errors_of(with(kMinimal, "    merge:", "    crash: {}\n    merge:")) ==
         "s.yaml:10:5: timeline[0]: expected exactly one event: merge, deploy, crash, api_outage, "
-        "rate_limit_storm, cluster_launch_failure, run_fails, receiver_down or note\n");
+        "rate_limit_storm, cluster_launch_failure, run_fails, receiver_down, note, stream_rate, "
+        "lock_partition, stream_stall, stream_crash, stream_slow or run_hang\n");
   CHECK(errors_of("name: [\n") != "<ok>");
   CHECK(errors_of("- just\n- a list\n") ==
         "s.yaml:1:1: expected a mapping with name, description, seed, duration, repo, timeline and "

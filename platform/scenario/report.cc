@@ -155,7 +155,8 @@ void write_report(const Scenario& scenario, const RunResult& result, std::ostrea
   report::write_timeline_svg(timeline, out);
   out << "</div>\n<p class=\"where\">Hover over a bar or a mark for its details. Lanes: one per "
          "job version; the thin strip on top shows its deployments' phases, the bars its "
-         "runs.</p>\n</section>\n";
+         "runs. Then one per stream: who holds its writer lock (by version), its checkpoint's "
+         "lag behind the source, and the t0/t1/t2 of blue-green deploys.</p>\n</section>\n";
   expectations_table(scenario, result, out);
   deployments_table(timeline, out);
   out << "</body>\n</html>\n";

@@ -74,7 +74,7 @@ struct LegendEntry {
   const char* label;
 };
 // clang-format off
-constexpr std::array<LegendEntry, 31> kLegend = {{
+constexpr std::array<LegendEntry, 41> kLegend = {{
     {"st-QUEUED", "queued"}, {"st-PENDING", "pending"}, {"st-BLOCKED", "blocked"},
     {"st-WAITING_FOR_RETRY", "waiting for retry"}, {"st-RUNNING", "running"},
     {"st-TERMINATING", "terminating"},
@@ -82,13 +82,17 @@ constexpr std::array<LegendEntry, 31> kLegend = {{
     {"end-TIMEDOUT", "ended: timed out"}, {"end-INTERNAL_ERROR", "ended: internal error"},
     {"end-CANCELED", "ended: canceled"},
     {"ph-prepare", "prepare"}, {"ph-job", "job"}, {"ph-stop", "stop"}, {"ph-start", "start"},
-    {"ph-wait", "wait"}, {"ph-failed", "phase failed"}, {"band-settings", "settings in force"},
+    {"ph-wait", "wait"}, {"ph-green", "green (t0)"}, {"ph-running", "until green RUNNING"},
+    {"ph-health", "health window"}, {"ph-stop-blue", "stop blue"}, {"ph-abort", "abort"},
+    {"ph-failed", "phase failed"}, {"band-settings", "settings in force"},
     {"win-api_outage", "API outage"}, {"win-rate_limit_storm", "rate-limit storm"},
     {"win-down", "kiln down"},
     {"mark-build", "build"}, {"mark-merge", "merge"}, {"mark-deploy", "deploy by hand"},
     {"mark-fault", "fault"}, {"mark-crash", "kiln crash"}, {"mark-start", "kiln restart"},
     {"mark-note", "note"}, {"mark-error", "error"},
     {"pass", "expectation holds"}, {"fail", "expectation fails"},
+    {"lag", "checkpoint lag"}, {"bg-t0", "t0: green starts"}, {"bg-t1", "t1: green RUNNING"},
+    {"bg-t2", "t2: blue stopped"}, {"bg-abort", "green aborted"},
 }};
 // clang-format on
 
@@ -196,14 +200,18 @@ class Drawing {
     out_ << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << num(kWidth) << " "
          << num(height_) << "\" width=\"" << num(kWidth) << "\" role=\"img\">\n"
          << kStyle << "\n"
+         << stream_style(t_) << "\n"
          << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
             "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fafafa\"/>"
             "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9e9e9e\" stroke-width=\"2\"/>"
             "</pattern></defs>\n";
-    for (std::size_t i = 0; i < t_.lanes.size(); ++i) lane_background(i);
+    for (std::size_t i = 0; i < lanes_.size(); ++i) lane_background(i);
     grid();
     for (std::size_t i = 0; i < t_.windows.size(); ++i) window(t_.windows[i], window_labels_[i]);
     for (std::size_t i = 0; i < t_.lanes.size(); ++i) lane(i);
+    for (std::size_t i = 0; i < t_.streams.size(); ++i) {
+      write_stream_lane(t_.streams[i], plot(), lanes_[t_.lanes.size() + i].top, out_);
+    }
     for (std::size_t i = 0; i < t_.marks.size(); ++i) mark(t_.marks[i], mark_labels_[i]);
     verdicts();
     legend();
@@ -211,11 +219,8 @@ class Drawing {
   }
 
  private:
-  double x(DurationMs t) const {
-    const auto d = static_cast<double>(std::max<DurationMs>(t_.duration_ms, 1));
-    const auto at = static_cast<double>(std::clamp<DurationMs>(t, 0, t_.duration_ms));
-    return kGutter + kPlotWidth * at / d;
-  }
+  Plot plot() const { return {t_.duration_ms, kGutter, kPlotWidth}; }
+  double x(DurationMs t) const { return plot().x(t); }
   double label_y(std::size_t row) const { return 4 + static_cast<double>(row + 1) * kLabelRow - 3; }
 
   // --- layout ---------------------------------------------------------------------------------
@@ -241,6 +246,10 @@ class Drawing {
     double y = lanes_top_;
     for (const auto& l : t_.lanes) {
       lanes_.push_back(lane_layout(l, y));
+      y += lanes_.back().height;
+    }
+    for (const auto& stream : t_.streams) {  // after the job lanes: lanes_ has both
+      lanes_.push_back({y, stream_lane_height(stream), {}, 0, false});
       y += lanes_.back().height;
     }
     lanes_bottom_ = y;
@@ -495,6 +504,10 @@ class Drawing {
           out.push_back({css, (prefix == "end-" ? "ended: " : "") + css.substr(prefix.size())});
         }
       }
+      if (css.rfind("hold-", 0) == 0) {  // hold-v2, hold-none
+        const std::string who = css.substr(5);
+        out.push_back({css, "lock held by " + (who == "none" ? "nobody" : who)});
+      }
     }
     return out;
   }
@@ -529,6 +542,11 @@ class Drawing {
         for (const auto& s : b.spans) used_.insert(s.css);
       }
     }
+    for (const auto& lane : t_.streams) {
+      for (const auto& span : lane.holders) used_.insert(span.css);
+      for (const auto& m : lane.instants) used_.insert(m.css);
+      if (!lane.lag.empty()) used_.insert("lag");
+    }
     for (const auto& w : t_.windows) used_.insert(w.css);
     for (const auto& m : t_.marks) used_.insert(m.css);
     for (const auto& v : t_.verdicts) used_.insert(v.holds ? "pass" : "fail");
@@ -552,7 +570,14 @@ class Drawing {
 
   void legend_swatch(const Legend& e, double lx, double ly) {
     const std::string css = e.css;
-    if (css.rfind("mark-", 0) == 0) {
+    if (css == "lag") {
+      out_ << "<polyline class=\"lag\" points=\"" << num(lx) << "," << num(ly + 9) << " "
+           << num(lx + 6) << "," << num(ly + 9) << " " << num(lx + 6) << "," << num(ly + 2) << " "
+           << num(lx + 12) << "," << num(ly + 2) << "\"/>";
+    } else if (css.rfind("bg-", 0) == 0) {
+      out_ << "<g class=\"" << css << "\"><line x1=\"" << num(lx + 5) << "\" y1=\"" << num(ly - 1)
+           << "\" x2=\"" << num(lx + 5) << "\" y2=\"" << num(ly + 11) << "\"/></g>";
+    } else if (css.rfind("mark-", 0) == 0) {
       out_ << "<g class=\"mark " << css << "\"><line x1=\"" << num(lx + 5) << "\" y1=\""
            << num(ly - 1) << "\" x2=\"" << num(lx + 5) << "\" y2=\"" << num(ly + 11) << "\"/></g>";
     } else if (css.rfind("win-", 0) == 0) {

@@ -100,6 +100,7 @@ class Builder {
       t_.lanes.push_back(std::move(l));
     }
     add_verdicts();
+    add_stream_lanes(s_, r_, t_);
     return std::move(t_);
   }
 
@@ -197,6 +198,13 @@ class Builder {
       }
     } else if (name == "start") {
       if (const auto run_id = trailing_id(p->reason, "run ")) run_deployment_[*run_id] = d.id;
+    } else if (name == "green") {  // blue-green: "green job J, run R" (or "... (continuous)")
+      const auto end = std::min(p->reason.find(','), p->reason.find(" ("));
+      if (const auto job_id = trailing_id(p->reason.substr(0, end), "green job ")) {
+        job_owners_[*job_id] = {d.job, d.target};
+        settings_[*job_id].push_back({at, d.id});
+      }
+      if (const auto run_id = trailing_id(p->reason, ", run ")) run_deployment_[*run_id] = d.id;
     }
   }
 
@@ -258,7 +266,7 @@ class Builder {
                                 e->pattern + "' answer " + std::to_string(e->status) + where});
       return;
     }
-    std::string label = kind;
+    std::string label = f.contains("label") ? text_of(f, "label") : kind;  // stream events
     if (e != nullptr && kind == "cluster_launch_failure") {
       label = "cluster launch failure x" + std::to_string(e->count);
     } else if (e != nullptr && kind == "run_fails") {

@@ -90,9 +90,22 @@ struct VerdictMark {
   std::string title;
 };
 
+// A stream (report_stream.cc): who held its writer lock when (a span per holder, coloured by
+// the holder's version), its checkpoint's lag behind the source over time, and the instants of
+// the blue-green deploys of the jobs writing it: t0 (green starts), t1 (green RUNNING), t2
+// (blue is stopped) or the abort.
+struct StreamLane {
+  std::string stream;
+  std::vector<Span> holders;                             // css "hold-v<version>", "hold-none"
+  std::vector<std::pair<DurationMs, std::int64_t>> lag;  // (time, positions), in time order
+  std::int64_t lag_max = 0;
+  std::vector<Mark> instants;  // css "bg-t0", "bg-t1", "bg-t2", "bg-abort"; label "t1 #2"
+};
+
 struct Timeline {
   DurationMs duration_ms = 0;
-  std::vector<Lane> lanes;  // by job, target, version
+  std::vector<Lane> lanes;          // by job, target, version
+  std::vector<StreamLane> streams;  // by name
   std::map<std::int64_t, Deployment> deployments;
   std::vector<Mark> marks;  // by time
   std::vector<Window> windows;
@@ -100,9 +113,23 @@ struct Timeline {
 };
 
 Timeline build_timeline(const Scenario& scenario, const RunResult& result);
+// Fills timeline.streams from the result's stream samples and the deployments already built.
+void add_stream_lanes(const Scenario& scenario, const RunResult& result, Timeline& timeline);
 
 // The timeline as one <svg> element; its classes are styled by the page (report.cc).
 void write_timeline_svg(const Timeline& timeline, std::ostream& out);
+
+// Where the plot is: a time's x. Shared by the SVG drawing and the stream lanes.
+struct Plot {
+  DurationMs duration_ms = 0;
+  double left = 0, width = 0;
+  double x(DurationMs t) const;
+};
+// The stream lanes' part of the drawing (report_stream.cc): the classes they use (with a colour
+// per version seen), a lane's height, and a lane drawn at `top`.
+std::string stream_style(const Timeline& timeline);
+double stream_lane_height(const StreamLane& lane);
+void write_stream_lane(const StreamLane& lane, const Plot& plot, double top, std::ostream& out);
 
 // Text and attribute values for HTML and SVG: & < > " ' escaped.
 std::string escape(std::string_view text);

@@ -7,6 +7,7 @@
 #include "core/events/trace.h"
 #include "platform/scenario/duration.h"
 #include "platform/scenario/expectations.h"
+#include "platform/scenario/stream_fields.h"
 #include "platform/scenario/world.h"
 
 namespace kiln::scenario {
@@ -28,9 +29,66 @@ std::string field(const json& f, const char* key) {
   return f[key].is_string() ? f[key].get<std::string>() : f[key].dump();
 }
 
-bool kept_for_report(const std::string& type) {
-  return type != "api.call" && type != "task.state";
+// The writer lock's changes, refusals and the streaming runs' roles and faults.
+std::string stream_line(const std::string& type, const json& f) {
+  const std::string stream = field(f, "stream");
+  if (type == "stream.lock") {
+    const std::string holder = field(f, "holder");
+    return "    lock " + stream + " " +
+           (holder.empty() ? "released by " + field(f, "previous")
+                           : "-> " + holder + " (" + field(f, "how") + ", token " +
+                                 field(f, "token") + ", checkpoint " + field(f, "committed") + ")");
+  }
+  if (type == "stream.preferred") {
+    return "    lock " + stream + ": preferred holder " +
+           (field(f, "preferred").empty() ? "none" : field(f, "preferred"));
+  }
+  if (type == "stream.refused") {
+    return "    lock " + stream + " refuses " + field(f, "call") + " of " + field(f, "caller") +
+           " (token " + field(f, "token") + "): " + field(f, "refusal");
+  }
+  if (type == "stream.run" && field(f, "role") != "starting") {
+    return "    stream " + stream + ": " + field(f, "holder") + " (run " + field(f, "run_id") +
+           ") " + field(f, "role") + (f.contains("reason") ? " (" + field(f, "reason") + ")" : "") +
+           ", processed " + field(f, "processed");
+  }
+  if (type == "stream.fault" && field(f, "phase") == "start") {
+    return "    stream " + stream + ": " + field(f, "fault") + " of " + field(f, "holder") +
+           " (run " + field(f, "run_id") + ")";
+  }
+  return "";
 }
+
+bool kept_for_report(const std::string& type) {
+  return type != "api.call" && type != "task.state" && type != "stream.write";
+}
+
+// Samples every stream's lock and checkpoint for the report: at each change of holder, and at
+// the first event of every period. Reads only (the lock service's state, the sources' heads).
+class StreamSampler {
+ public:
+  StreamSampler(World& w, std::vector<StreamSample>& out)
+      : w_(w),
+        out_(out),
+        period_ms_(std::max<core::DurationMs>(1000, w.scenario.duration_ms / 600)) {}
+
+  void on_event(const core::Event& e) {
+    if (e.type == "stream.lock" || e.time_ms >= next_ms_) sample(e.time_ms);
+  }
+  void sample(core::TimeMs now) {
+    next_ms_ = now + period_ms_;
+    for (const auto& s : w_.locks->list(nullptr)) {
+      out_.push_back({now - w_.start_ms(), s.stream, s.holder_at(now), s.token, s.committed,
+                      w_.workspace->streams().head(s.stream)});
+    }
+  }
+
+ private:
+  World& w_;
+  std::vector<StreamSample>& out_;
+  core::DurationMs period_ms_;
+  core::TimeMs next_ms_ = 0;
+};
 
 }  // namespace
 
@@ -92,6 +150,11 @@ std::string timeline_line(const core::Event& e, core::TimeMs start_ms) {
            (f.contains("result") ? " " + field(f, "result") : "");
   } else if (e.type == "fault") {
     what = "FAULT  " + field(f, "kind") + (field(f, "job").empty() ? "" : " on " + field(f, "job"));
+  } else if (e.type == "scenario.fault" && f.contains("label")) {
+    what = "FAULT  " + field(f, "label");
+  } else if (e.type.rfind("stream.", 0) == 0) {
+    what = stream_line(e.type, f);
+    if (what.empty()) return "";
   } else if (e.type == "job.created" || e.type == "job.deleted") {
     what = "    " + e.type + " " + field(f, "job_id") +
            (f.contains("name") ? " (" + field(f, "name") + ")" : "");
@@ -113,8 +176,10 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   World& w = *world;
   result.start_ms = w.start_ms();
-  core::TraceRecorder recorder(w.events, options.trace);
+  std::optional<core::TraceRecorder> recorder;
+  if (options.trace != nullptr || options.fingerprint) recorder.emplace(w.events, options.trace);
   core::EventLog::SubscriptionId printer = 0;
+  StreamSampler sampler(w, result.stream_samples);
   if (options.timeline != nullptr || options.keep_events) {
     printer = w.events.subscribe([&](const core::Event& e) {
       if (options.timeline != nullptr) {
@@ -122,6 +187,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
         if (!line.empty()) *options.timeline << line << "\n";
       }
       if (options.keep_events && kept_for_report(e.type)) result.kept.push_back(e);
+      if (options.keep_events) sampler.on_event(e);
     });
   }
   Invariants invariants(w);
@@ -146,6 +212,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
         w.crash(event);
       else if (event.kind == "note")
         w.publish("scenario.note", {{"text", event.text}});
+      else if (is_stream_event(event.kind))
+        w.stream_event(event);
       else
         w.publish("scenario.fault", {{"kind", event.kind}, {"at_ms", event.at_ms}});
     });
@@ -195,13 +263,15 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   const core::TimeMs end = w.start_ms() + scenario.duration_ms;
   w.loop.run_until(end);
+  if (options.keep_events) sampler.sample(end);
+  invariants.finish();
   for (std::size_t i = 0; i < scenario.expectations.size(); ++i) {
     const auto& x = scenario.expectations[i];
     if (x.when == "end") {
       const auto check = evaluate(w, x);
       decide(i, check.holds, check.observed);
     } else if (x.when == "always") {
-      const auto v = invariants.violation(x.that);
+      const auto v = invariants.violation(i);
       decide(i, !v,
              v ? "violated at " + format_duration(v->first) + ": " + v->second : "held throughout");
     } else if (!decided[i]) {
@@ -212,8 +282,8 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (printer != 0) w.events.unsubscribe(printer);
 
   for (auto& v : decided) result.verdicts.push_back(std::move(*v));
-  result.fingerprint = recorder.fingerprint();
-  result.events = recorder.lines();
+  result.fingerprint = recorder ? recorder->fingerprint() : "";
+  result.events = w.events.published();
   result.simulated_ms = scenario.duration_ms;
   result.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -25,16 +25,32 @@ struct RunOptions {
   std::ostream* trace = nullptr;     // JSON lines of every event
   std::ostream* timeline = nullptr;  // the readable timeline, as it happens
   bool keep_events = false;          // keep the report's events in RunResult::events
+  // Hash the trace (RunResult::fingerprint) even without a trace file; a swarm needs no
+  // fingerprint, and skipping it saves serializing every event.
+  bool fingerprint = true;
+};
+
+// A stream's writer lock and checkpoint at an instant, for the report.
+struct StreamSample {
+  core::DurationMs at_ms = 0;  // from the start
+  std::string stream;
+  std::string holder;  // "" : nobody (never held, released, or the lease ran out)
+  std::int64_t token = 0;
+  std::int64_t committed = 0;  // the checkpoint
+  std::int64_t head = 0;       // the source's head
 };
 
 struct RunResult {
   std::string error;  // the world could not be built (a file problem): exit code 2
   std::vector<Verdict> verdicts;
-  std::string fingerprint;  // SHA-256 of the trace
-  std::uint64_t events = 0;
+  std::string fingerprint;   // SHA-256 of the trace ("" without RunOptions::fingerprint)
+  std::uint64_t events = 0;  // published
   core::DurationMs simulated_ms = 0;
-  double wall_s = 0;              // measured for the summary only; never part of the trace
-  std::vector<core::Event> kept;  // with keep_events: every event but API calls and task states
+  double wall_s = 0;  // measured for the summary only; never part of the trace
+  // With keep_events: every event but API calls, task states and stream writes; and every
+  // stream's lock and checkpoint, sampled at each change of holder and about 600 times a run.
+  std::vector<core::Event> kept;
+  std::vector<StreamSample> stream_samples;
   core::TimeMs start_ms = 0;
   bool passed() const;
 };

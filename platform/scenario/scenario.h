@@ -32,9 +32,13 @@ struct RepoJob {
   std::int64_t deploy_version = 0;
   std::string strategy = "simple";
   std::optional<std::int64_t> health_seconds;
+  std::string stream;  // blue-green: the stream its versions share ("": <name>.<target>)
   std::string owner;
   nlohmann::json settings;  // Jobs API JobSettings without name; a default one when not given
-  nlohmann::json workload;  // null: the workspace's default model
+  nlohmann::json workload;  // null: the workspace's default model ({kind: streaming} for
+                            // blue-green)
+  // The stream whose writer lock its blue-green versions share (kiln's stream_name()).
+  std::string stream_name() const { return stream.empty() ? name + "." + target : stream; }
 };
 
 // One timeline entry. `kind` says which fields matter.
@@ -43,7 +47,7 @@ struct TimelineEvent {
   std::string field;  // its path in the file: "timeline[3]"
   DurationMs at_ms = 0;
   std::string kind;  // merge, deploy, crash, api_outage, rate_limit_storm, cluster_launch_failure,
-                     // run_fails, receiver_down, note
+                     // run_fails, receiver_down, note, and the stream events (stream_fields.h)
   // merge: the jobs changed (name, target and the fields given), as partial RepoJobs.
   std::vector<nlohmann::json> changes;
   // deploy: which job, target and build (1-based number of the scenario's builds; 0: latest).
@@ -61,6 +65,17 @@ struct TimelineEvent {
   int count = 1;
   std::string how = "driver_lost";
   std::string text;  // note
+  // Stream events. stream_rate: the stream and its source's change (a new rate, a burst of
+  // positions, a pause). The others hit the streaming runs chosen by job (a glob; `target`
+  // narrows it), `version` (the run of the deployment of that deployVersion, resolved when the
+  // event happens) or `holder` (a glob), for `for_ms` (run_hang: 0 until the end).
+  std::string stream;
+  std::optional<double> rate;
+  std::int64_t burst = 0;
+  DurationMs pause_ms = 0;
+  std::optional<std::int64_t> version;
+  std::string holder;
+  double factor = 1;  // stream_slow
 };
 
 // What must hold. `when` says at which times it is checked.
@@ -93,6 +108,10 @@ struct KilnSettings {
   DurationMs stale_after_ms = 90LL * 86'400'000;
   bool cleanup_dry_run = false;
   DurationMs quota_wait_ms = 3'600'000;  // a deploy blocked by the quota waits this long
+  // Blue-green and the writer locks (docs/streams.md).
+  DurationMs lease_ms = 30'000;              // a lock grant, renewal or commit lasts this long
+  DurationMs catch_up_timeout_ms = 600'000;  // green may take this long after t2 to take over
+  DurationMs park_blue_ms = 0;               // blue's stopped job is kept this long (0: deleted)
 };
 
 struct Scenario {

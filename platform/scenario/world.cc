@@ -1,17 +1,16 @@
 #include "platform/scenario/world.h"
 
-#include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 #include "core/text/glob.h"
 #include "platform/artifacts/build_writer.h"
 #include "platform/artifacts/content_hash.h"
-#include "platform/artifacts/local_store.h"
 #include "platform/config/job_config.h"
 #include "platform/deploy/deploy_workflow.h"
 #include "platform/notify/routing.h"
 #include "platform/scenario/duration.h"
+#include "platform/scenario/memory_artifacts.h"
+#include "platform/scenario/stream_fields.h"
 #include "platform/store/sqlite_store.h"
 
 namespace kiln::scenario {
@@ -83,6 +82,7 @@ RepoJob changed(RepoJob job, const json& change) {
   if (change.contains("strategy")) job.strategy = change["strategy"].get<std::string>();
   if (change.contains("healthSeconds"))
     job.health_seconds = change["healthSeconds"].get<std::int64_t>();
+  if (change.contains("stream")) job.stream = change["stream"].get<std::string>();
   if (change.contains("owner")) job.owner = change["owner"].get<std::string>();
   if (change.contains("settings")) job.settings = change["settings"];
   if (change.contains("workload")) job.workload = change["workload"];
@@ -120,6 +120,7 @@ std::string job_config_yaml(const RepoJob& job) {
                  {"strategy", job.strategy},
                  {"settings", job.settings.is_object() ? job.settings : default_settings(job)}};
   if (job.health_seconds) config["healthSeconds"] = *job.health_seconds;
+  if (!job.stream.empty()) config["stream"] = job.stream;
   if (!job.owner.empty()) config["owner"] = job.owner;
   return config.dump(2) + "\n";
 }
@@ -127,7 +128,7 @@ std::string job_config_yaml(const RepoJob& job) {
 CompiledWorkspace compile_workspace(const Scenario& s) {
   CompiledWorkspace out;
   json spec = s.workspace;
-  if (!spec.contains("start_time")) spec["start_time"] = "2026-01-01T00:00:00Z";
+  if (!spec.contains("start_time")) spec["start_time"] = kDefaultStartTime;
   const json start = start_config(spec, out.error);
   if (!out.error.empty()) return out;
   const auto start_ms = start.get<core::TimeMs>();
@@ -135,11 +136,16 @@ CompiledWorkspace compile_workspace(const Scenario& s) {
   // A workload rule per job version (a merge may change what a version does), then per job.
   json rules = json::array();
   std::map<std::pair<std::string, std::string>, RepoJob> jobs;
+  // A blue-green job streams unless told otherwise.
+  auto model_of = [](const RepoJob& job) {
+    return job.workload.is_null() && job.strategy == "blue-green" ? json{{"kind", "streaming"}}
+                                                                  : job.workload;
+  };
   auto add_rules = [&](const RepoJob& job) {
-    if (job.workload.is_null()) return;
+    if (model_of(job).is_null()) return;
     rules.push_back(
         {{"match", {{"job", job.name}, {"path", version_path(job.name, job.deploy_version)}}},
-         {"model", job.workload}});
+         {"model", model_of(job)}});
   };
   for (const auto& j : s.repo) {
     jobs[{j.name, j.target}] = j;
@@ -157,8 +163,8 @@ CompiledWorkspace compile_workspace(const Scenario& s) {
     }
   }
   for (const auto& j : s.repo) {
-    if (!j.workload.is_null())
-      rules.push_back({{"match", {{"job", j.name}}}, {"model", j.workload}});
+    if (!model_of(j).is_null())
+      rules.push_back({{"match", {{"job", j.name}}}, {"model", model_of(j)}});
   }
   json& workloads = spec["workloads"];
   if (!workloads.is_object()) workloads = json::object();
@@ -236,6 +242,8 @@ runtime::KilnOptions kiln_options(const Scenario& s) {
     o.cleanup = c;
   }
   o.deploy.quota_wait_ms = s.kiln.quota_wait_ms;
+  o.deploy.catch_up_timeout_ms = s.kiln.catch_up_timeout_ms;
+  o.deploy.park_blue_ms = s.kiln.park_blue_ms;
   return o;
 }
 
@@ -247,15 +255,13 @@ World::World(const Scenario& s) : scenario(s) {
   loop = core::SimulatedLoop(start_ms_);
   workspace = std::make_unique<fakedb::FakeWorkspace>(loop, events, s.seed, config);
 
-  std::string pattern = (std::filesystem::temp_directory_path() / "kiln-scenario-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a temp directory");
-  dir_ = pattern;
-  auto opened = artifacts::open_local_store(dir_ + "/artifacts");
-  if (!opened) throw std::runtime_error("artifact store: " + opened.error().message);
-  artifacts = std::move(opened).value();
+  artifacts = make_memory_artifact_store();
   auto db = store::open_sqlite_store(":memory:");
   if (!db) throw std::runtime_error("metadata DB: " + db.error().describe());
   store = std::move(db).value();
+  locks = std::make_unique<streams::StoreLockService>(*store, loop, &events,
+                                                      streams::LockOptions{s.kiln.lease_ms});
+  workspace->attach_streams(*locks);
 
   for (const auto& j : s.repo) repo_[{j.name, j.target}] = j;
   if (!s.notifications.is_null()) {
@@ -270,7 +276,9 @@ World::World(const Scenario& s) : scenario(s) {
   kept_ = events.subscribe([this](const core::Event& e) {
     const bool kiln_event = e.type.rfind("kiln.", 0) == 0 || e.type.rfind("job.run_", 0) == 0 ||
                             e.type == "job.drift" || e.type.rfind("workspace.", 0) == 0 ||
-                            e.type.rfind("cleanup.", 0) == 0 || e.type.rfind("notify.", 0) == 0;
+                            e.type.rfind("cleanup.", 0) == 0 || e.type.rfind("notify.", 0) == 0 ||
+                            e.type == "stream.lock" || e.type == "stream.preferred" ||
+                            e.type == "stream.refused";
     if (kiln_event) kiln_events.push_back(e);
   });
 }
@@ -307,9 +315,8 @@ void World::begin() {
 World::~World() {
   kiln.reset();
   notifier.reset();
+  workspace->detach_streams();  // the lock service goes before the workspace
   events.unsubscribe(kept_);
-  std::error_code ignored;
-  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
 }
 
 void World::publish(const std::string& type, json fields) {
@@ -403,8 +410,9 @@ void World::crash(const TimelineEvent& e) {
 }
 
 void World::restart() {
-  kiln = std::make_unique<runtime::Kiln>(loop, *store, *artifacts, *workspace,
-                                         kiln_options(scenario), &events);
+  auto options = kiln_options(scenario);
+  options.locks = locks.get();
+  kiln = std::make_unique<runtime::Kiln>(loop, *store, *artifacts, *workspace, options, &events);
   if (auto started = kiln->start(); !started) {
     publish("scenario.error", {{"message", "kiln did not start: " + started.error().describe()}});
   }

@@ -1,7 +1,7 @@
-// The world a scenario runs in: fake-databricks in-process on a SimulatedLoop, a local artifact
-// store in a temporary directory, an in-memory metadata DB, the repository as the timeline has
-// changed it so far, and a Kiln that can crash and restart. Everything it does is published on
-// one EventLog (the trace).
+// The world a scenario runs in: fake-databricks in-process on a SimulatedLoop, an artifact store
+// and a metadata DB in memory (the writer locks' service over the DB), the repository as the
+// timeline has changed it so far, and a Kiln that can crash and restart. Everything it does is
+// published on one EventLog (the trace).
 #pragma once
 
 #include <map>
@@ -17,6 +17,7 @@
 #include "platform/runtime/kiln.h"
 #include "platform/scenario/scenario.h"
 #include "platform/store/metadata_store.h"
+#include "platform/streams/store_lock_service.h"
 
 namespace kiln::scenario {
 
@@ -55,6 +56,16 @@ class World {
   void deploy(const TimelineEvent& event);
   void crash(const TimelineEvent& event);
   void restart();
+  // A stream event of the timeline (world_streams.cc): a source's change, or a fault on the
+  // streaming runs it selects.
+  void stream_event(const TimelineEvent& event);
+
+  // The writer-lock holder id of the newest deployment of (job, target) at `version`, "" if
+  // there is none yet.
+  std::string holder_of(const std::string& job, const std::string& target,
+                        std::int64_t version) const;
+  // The deployment a holder id ("deployment-<id>") names, if it is one.
+  std::optional<store::Deployment> deployment_of_holder(const std::string& holder) const;
 
   // Reads for expectations (no events, no faults: FakeWorkspace::inspect).
   nlohmann::json inspect(const std::string& path,
@@ -69,13 +80,17 @@ class World {
   std::unique_ptr<fakedb::FakeWorkspace> workspace;
   std::unique_ptr<artifacts::ArtifactStore> artifacts;
   std::unique_ptr<store::MetadataStore> store;
+  // The writer locks and checkpoints of streams, in the metadata DB: it outlives kiln's crashes
+  // and the fake's streaming runs coordinate through it.
+  std::unique_ptr<streams::StoreLockService> locks;
   std::unique_ptr<runtime::Kiln> kiln;  // null while crashed
   // With a `notifications` section: the notifier (it outlives kiln's crashes, like the people
   // it notifies) and the receiver its posts reach, on virtual time.
   std::unique_ptr<notify::HttpPoster> receiver;
   std::unique_ptr<notify::Notifier> notifier;
   std::vector<std::string> builds;  // build ids, in order (build 1 is the first commit)
-  // kiln's own events so far (not the emulator's, not the scenario's), for `that: events`.
+  // kiln's own events so far (not the emulator's, not the scenario's), for `that: events`; the
+  // lock service's stream.lock, stream.preferred and stream.refused among them.
   std::vector<core::Event> kiln_events;
 
  private:
@@ -83,7 +98,6 @@ class World {
 
   core::TimeMs start_ms_ = 0;
   core::EventLog::SubscriptionId kept_ = 0;
-  std::string dir_;
   std::map<std::pair<std::string, std::string>, RepoJob> repo_;  // the repository now
   int commits_ = 0;
 };
