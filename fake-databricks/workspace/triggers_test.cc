@@ -167,8 +167,7 @@ TEST_CASE("a continuous run of a job with parameters lists them with their defau
   w.hours(0.01);
   const json runs = w.runs(id);  // started by the trigger: no overriding parameters
   REQUIRE(runs.size() == 1);
-  CHECK(runs[0]["job_parameters"] ==
-        json::parse(R"([{"default":"1","name":"p","value":"1"}])"));
+  CHECK(runs[0]["job_parameters"] == json::parse(R"([{"default":"1","name":"p","value":"1"}])"));
 }
 
 TEST_CASE("pausing a continuous job stops its run and starts no other") {

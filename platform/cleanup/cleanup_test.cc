@@ -107,9 +107,13 @@ TEST_CASE("A deploy blocked by QUOTA_EXCEEDED waits for cleanup and then succeed
 namespace kiln::cleanup {
 
 TEST_CASE("A parked blue is kept until its time is up and then deleted", "[cleanup]") {
+  // Hourly passes and a three-hour park keep the streaming world short.
+  constexpr core::DurationMs kHour = 3'600'000;
   auto options = World::default_options();
-  options.cleanup = CleanupOptions{};
-  options.deploy.park_blue_ms = 3 * kDay;
+  CleanupOptions cleanup;
+  cleanup.interval_ms = kHour;
+  options.cleanup = cleanup;
+  options.deploy.park_blue_ms = 3 * kHour;
   World world(options);
   std::vector<core::Event> seen;
   world.w.events.subscribe([&](const core::Event& e) {
@@ -121,10 +125,10 @@ TEST_CASE("A parked blue is kept until its time is up and then deleted", "[clean
   deploy_ok(world, "orders", world.build({blue_green_job("orders", "production", 2, 60)}, 2));
   REQUIRE(world.store->list_parked_jobs(10).value().size() == 1);
 
-  world.w.advance(2 * kDay + 12 * 3'600'000);  // two passes: parked, however stale it looks
+  world.w.advance(2 * kHour + kHour / 2);  // two passes: parked, however stale it looks
   CHECK(seen.empty());
   CHECK(world.w.get("get", {{"job_id", std::to_string(blue)}}).ok());
-  world.w.advance(2 * kDay);  // passes at day 3 (not yet up) and day 4 (up)
+  world.w.advance(2 * kHour);  // passes at hour 3 (not yet up) and hour 4 (up)
   REQUIRE(seen.size() == 1);
   CHECK(seen[0].fields["job_id"] == blue);
   CHECK(seen[0].fields["why"] == "parked_expired");

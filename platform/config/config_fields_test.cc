@@ -70,7 +70,7 @@ TEST_CASE("a misspelt top-level key suggests the right key") {
 TEST_CASE("an unknown top-level key far from any known key lists the keys") {
   CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nschedule: x\n")) ==
         Errors{"dev.yaml:5:1: schedule: unknown key 'schedule'; expected one of: kind, name, "
-               "target, deployVersion, strategy, healthSeconds, stream, owner, settings"});
+               "target, deployVersion, strategy, healthSeconds, stream, owner, onDrift, settings"});
 }
 
 TEST_CASE("missing required keys are reported at the document start") {
@@ -162,6 +162,19 @@ TEST_CASE("healthSeconds must be a positive integer") {
   CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nstrategy: blue-green\n"
                       "healthSeconds: 0\n")) ==
         Errors{"dev.yaml:6:16: healthSeconds: expected an integer >= 1, got an integer (0)"});
+}
+
+TEST_CASE("onDrift is report by default or redeploy") {
+  auto loaded = load_config_text(
+      "dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nonDrift: redeploy\n"));
+  REQUIRE(loaded.ok());
+  CHECK(loaded.folders[0].configs.at(0).on_drift == "redeploy");
+  auto plain =
+      load_config_text("dev.yaml", config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\n"));
+  REQUIRE(plain.ok());
+  CHECK(plain.folders[0].configs.at(0).on_drift == "report");
+  CHECK(errors(config("kind: Job\nname: a\ntarget: dev\ndeployVersion: 1\nonDrift: fix\n")) ==
+        Errors{"dev.yaml:5:10: onDrift: expected 'report' or 'redeploy', got a string ('fix')"});
 }
 
 TEST_CASE("owner must be a non-empty string") {

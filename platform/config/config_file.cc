@@ -12,9 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kKeys = {"kind",          "name",     "target",
-                                        "deployVersion", "strategy", "healthSeconds",
-                                        "stream",        "owner",    "settings"};
+const std::vector<std::string> kKeys = {"kind",     "name",          "target", "deployVersion",
+                                        "strategy", "healthSeconds", "stream", "owner",
+                                        "onDrift",  "settings"};
 const std::vector<std::string> kStrategies = {"simple", "blue-green"};
 constexpr std::size_t kMaxNameChars = 100;
 
@@ -40,7 +40,7 @@ class ConfigReader {
       } else {
         message +=
             "; expected one of: kind, name, target, deployVersion, strategy, "
-            "healthSeconds, stream, owner, settings";
+            "healthSeconds, stream, owner, onDrift, settings";
       }
       report_at(locate_key(root_, "", key), key, std::move(message));
     }
@@ -202,6 +202,15 @@ std::optional<ParsedConfig> parse_config(const std::string& file, const std::str
       ok = false;
     } else {
       config.owner = owner->get<std::string>();
+    }
+  }
+  if (const json* on_drift = reader.optional("onDrift")) {
+    if (!on_drift->is_string() ||
+        (on_drift->get<std::string>() != "report" && on_drift->get<std::string>() != "redeploy")) {
+      reader.expected("onDrift", "'report' or 'redeploy'", *on_drift);
+      ok = false;
+    } else {
+      config.on_drift = on_drift->get<std::string>();
     }
   }
   if (const json* settings =

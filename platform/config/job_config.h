@@ -25,6 +25,9 @@ struct JobConfig {
   // not configured (kiln then uses "<name>-<target>", see stream_name()).
   std::string stream;
   std::string owner;  // empty: nobody is notified
+  // What monitoring does when the deployed job is deleted or edited outside kiln: "report"
+  // (a job.drift event, the default) or "redeploy" (also deploys the live build again).
+  std::string on_drift = "report";
   // The Databricks JobSettings, as written (Jobs API field names), without `name`: kiln names
   // the Databricks job itself when it deploys.
   nlohmann::json settings;

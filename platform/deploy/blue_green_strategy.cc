@@ -6,7 +6,6 @@
 
 #include "platform/deploy/databricks_job.h"
 #include "platform/deploy/deploy_step.h"
-#include "platform/workspace/paginate.h"
 
 namespace kiln::deploy::detail {
 
@@ -243,29 +242,38 @@ void DeployStep::stop_blue() {
   auto self = shared_from_this();
   const std::int64_t blue = *state_.job_id;
   auto cancel_blue = [self, blue] {
-    self->list(ApiRequest::get(
-                   self->path("runs/list"),
-                   {{"job_id", std::to_string(blue)}, {"active_only", "true"}, {"limit", "25"}}),
-               "runs", [self](const Json& runs) {
-                 std::vector<std::int64_t> active;
-                 for (const auto& run : runs)
-                   active.push_back(run.value("run_id", std::int64_t{0}));
-                 std::sort(active.begin(), active.end());
-                 auto& s = self->state_;
-                 if (active.empty()) return self->remove_blue();
-                 if (self->timed_out(self->options_.stop_timeout_ms)) {
-                   return self->failed("blue's run(s) " + ids(active) + " still active " +
-                                       seconds(self->options_.stop_timeout_ms) +
-                                       " after being cancelled; green runs and holds the lock");
-                 }
-                 std::vector<std::int64_t> to_cancel;
-                 for (const auto id : active) {
-                   if (std::find(s.cancelled.begin(), s.cancelled.end(), id) == s.cancelled.end()) {
-                     to_cancel.push_back(id);
-                   }
-                 }
-                 self->cancel_next(std::move(to_cancel));
-               });
+    // One page (25 active runs) is enough: any more are cancelled at the next poll. A blue job
+    // deleted outside kiln has nothing left to stop.
+    self->call(
+        ApiRequest::get(
+            self->path("runs/list"),
+            {{"job_id", std::to_string(blue)}, {"active_only", "true"}, {"limit", "25"}}),
+        [self](const Json& body) {
+          std::vector<std::int64_t> active;
+          for (const auto& run : body.value("runs", Json::array())) {
+            active.push_back(run.value("run_id", std::int64_t{0}));
+          }
+          std::sort(active.begin(), active.end());
+          auto& s = self->state_;
+          if (active.empty()) return self->remove_blue();
+          if (self->timed_out(self->options_.stop_timeout_ms)) {
+            return self->failed("blue's run(s) " + ids(active) + " still active " +
+                                seconds(self->options_.stop_timeout_ms) +
+                                " after being cancelled; green runs and holds the lock");
+          }
+          std::vector<std::int64_t> to_cancel;
+          for (const auto id : active) {
+            if (std::find(s.cancelled.begin(), s.cancelled.end(), id) == s.cancelled.end()) {
+              to_cancel.push_back(id);
+            }
+          }
+          self->cancel_next(std::move(to_cancel));
+        },
+        [self](const ApiResponse& resp) {
+          if (!says_missing(resp)) return false;
+          self->remove_blue();
+          return true;
+        });
   };
   // A continuous blue would be restarted by Databricks: pause it first.
   if (!is_continuous(state_.settings)) return cancel_blue();

@@ -50,6 +50,8 @@ store::Result<Requested> record_deploy(store::MetadataStore& store,
 
 // Who asks for the rollback of a failed deploy (deploy_workflow.h).
 inline constexpr const char* kRollbackBy = "kiln:rollback";
+// requested_by of a redeploy that repairs drift (a job config with onDrift: redeploy).
+inline constexpr const char* kRepairBy = "kiln:repair";
 
 // The build record mirrored into the metadata DB (deployments name their build).
 store::Build build_row(const artifacts::BuildRecord& record);

@@ -163,6 +163,62 @@ TEST_CASE("A managed job deleted outside kiln is reported as drift once", "[moni
   CHECK_THAT(drift[0]["detail"].get<std::string>(), Catch::Contains(std::to_string(job_id)));
 }
 
+TEST_CASE("A managed job edited outside kiln is reported as drift once per edit", "[monitor]") {
+  World world = monitored();
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/stream"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.advance(10 * kMinute);  // passes that see the job as deployed: no drift
+  CHECK(seen.of("job.drift", "orders").empty());
+  repoint(world, job_id, "/Workspace/etl/stream_v2");  // a task edited by hand
+  world.w.advance(10 * kMinute);
+  auto drift = seen.of("job.drift", "orders");
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0]["kind"] == "edited");
+  CHECK_THAT(drift[0]["detail"].get<std::string>(),
+             Catch::StartsWith("job " + std::to_string(job_id) +
+                               "'s settings were changed outside kiln (fingerprint "));
+  // A second, different edit is reported again; a deploy is not drift.
+  world.w.ok(
+      world.w.post("update", {{"job_id", job_id}, {"new_settings", {{"max_concurrent_runs", 3}}}}));
+  world.w.advance(10 * kMinute);
+  CHECK(seen.of("job.drift", "orders").size() == 2);
+  deploy_ok(world, "orders",
+            world.build({{"orders", "production", 2, "/Workspace/etl/stream"}}, 2));
+  world.w.advance(10 * kMinute);
+  CHECK(seen.of("job.drift", "orders").size() == 2);
+}
+
+TEST_CASE("A job whose config says onDrift redeploy is deployed again after drift", "[monitor]") {
+  World world = monitored();
+  Seen seen(world.w.events);
+  runtime::testing::JobFile job("orders", "production", 1, "/Workspace/etl/stream");
+  job.kiln_extra = "onDrift: redeploy\n";
+  deploy_ok(world, "orders", world.build({job}));
+  const auto first = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.advance(5 * kMinute);
+  repoint(world, first, "/Workspace/etl/stream_by_hand");
+  world.w.advance(10 * kMinute);  // edited: redeployed (the job reset to the build's settings)
+  REQUIRE(seen.of("job.drift", "orders").size() == 1);
+  auto history = world.store->deployment_history("orders", "production", 10).value();
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].request.requested_by == "kiln:repair");
+  CHECK(history[0].request.reason == "repair drift (edited) of deployVersion 1");
+  CHECK(history[0].status == store::DeploymentStatus::kSucceeded);
+  CHECK(world.w.job(first)["settings"]["tasks"][0]["notebook_task"]["notebook_path"] ==
+        "/Workspace/etl/stream");
+  // Deleted: redeployed as a new job.
+  world.w.ok(world.w.post("delete", {{"job_id", first}}));
+  world.w.advance(10 * kMinute);
+  history = world.store->deployment_history("orders", "production", 10).value();
+  REQUIRE(history.size() == 3);
+  CHECK(history[0].request.reason == "repair drift (deleted) of deployVersion 1");
+  CHECK(history[0].status == store::DeploymentStatus::kSucceeded);
+  const auto row = world.store->get_job("orders", "production").value();
+  CHECK(row.databricks_job_id != first);
+  CHECK(world.managed_jobs("orders", "production").size() == 1);
+}
+
 TEST_CASE("Two active runs of a job allowed one are reported as drift", "[monitor]") {
   World world = monitored();
   Seen seen(world.w.events);

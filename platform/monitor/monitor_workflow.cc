@@ -1,6 +1,7 @@
 #include "platform/monitor/monitor_workflow.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -67,6 +68,19 @@ std::string tag(const json& job, const char* key) {
   return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A stable fingerprint of a job's settings as jobs/list shows them (FNV-1a 64 over the JSON,
+// whose keys serialise sorted): the same settings give the same text on every platform.
+std::string fingerprint(const json& job) {
+  std::uint64_t h = 14'695'981'039'346'656'037ULL;
+  for (const char c : job.value("settings", json::object()).dump()) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1'099'511'628'211ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
 // A store read that found nothing is an answer; any other error fails the pass.
 template <class T>
 bool store_failed(const store::Result<T>& r) {
@@ -85,23 +99,25 @@ class Pass : public std::enable_shared_from_this<Pass> {
     if (!state_.contains("since")) state_["since"] = now();
     started_ = now();
     auto self = shared_from_this();
-    list(ApiRequest::get(path("list"), {{"limit", "100"}}), "jobs", [self](const json& jobs) {
-      self->jobs_ = jobs;
-      self->list(
-          ApiRequest::get(self->path("runs/list"), {{"active_only", "true"}, {"limit", "25"}}),
-          "runs", [self](const json& active) {
-            self->active_ = active;
-            auto from = self->window_start();
-            if (!from) return self->answer(Step::retry(self->failure_));
-            self->list(
-                ApiRequest::get(self->path("runs/list"),
-                                {{"start_time_from", std::to_string(*from)}, {"limit", "25"}}),
-                "runs", [self](const json& recent) {
-                  self->recent_ = recent;
-                  self->fetch_unfinished();
-                });
-          });
-    });
+    // With their tasks: an edit of a task outside kiln changes the settings' fingerprint.
+    list(ApiRequest::get(path("list"), {{"limit", "100"}, {"expand_tasks", "true"}}), "jobs",
+         [self](const json& jobs) {
+           self->jobs_ = jobs;
+           self->list(
+               ApiRequest::get(self->path("runs/list"), {{"active_only", "true"}, {"limit", "25"}}),
+               "runs", [self](const json& active) {
+                 self->active_ = active;
+                 auto from = self->window_start();
+                 if (!from) return self->answer(Step::retry(self->failure_));
+                 self->list(
+                     ApiRequest::get(self->path("runs/list"),
+                                     {{"start_time_from", std::to_string(*from)}, {"limit", "25"}}),
+                     "runs", [self](const json& recent) {
+                       self->recent_ = recent;
+                       self->fetch_unfinished();
+                     });
+               });
+         });
   }
 
  private:
@@ -387,6 +403,9 @@ class Pass : public std::enable_shared_from_this<Pass> {
     if (!written) return answer(Step::retry("record runs: " + written.error().describe()));
     for (auto& [type, fields] : events) publish(type, std::move(fields));
     for (auto& fields : *drift_events) publish("job.drift", std::move(fields));
+    if (parts_->options.on_drift) {
+      for (const auto& [row, kind] : drifted_) parts_->options.on_drift(row, kind);
+    }
     quota();
     remember(settled, settled_before, following);
     state_["watermark"] = started_ - parts_->options.interval_ms;  // overlap: nothing missed
@@ -416,25 +435,54 @@ class Pass : public std::enable_shared_from_this<Pass> {
     state_["following"] = std::move(following);
   }
 
-  // job.drift events: deleted jobs, and two runs at once of a job allowed one.
+  // job.drift events: deleted jobs, jobs edited outside kiln, and two runs at once of a job
+  // allowed one.
   std::optional<std::vector<json>> drift(const std::map<std::int64_t, Managed>& managed) {
     std::vector<json> out;
     auto rows = parts_->store.list_all_jobs(1'000'000);
     if (failed(rows, "list jobs")) return std::nullopt;
+    std::map<std::int64_t, const json*> listed;
+    for (const auto& j : jobs_) listed[j.value("job_id", std::int64_t{0})] = &j;
+    json baselines = state_.value("settings_seen", json::object());
+    json kept = json::object();
     for (const auto& job : *rows) {
       if (!job.databricks_job_id || job.state == store::JobState::kRemoved ||
           job.state == store::JobState::kDeploying || job.updated_ms >= started_) {
         continue;  // a row changed since this pass listed the jobs is not comparable
       }
-      if (managed.contains(*job.databricks_job_id)) continue;
       const auto id = std::to_string(*job.databricks_job_id);
+      if (managed.contains(*job.databricks_job_id)) {
+        // Edited outside kiln: the settings changed while the deployment that wrote them
+        // (its kiln_deployment tag) stayed. The first look after a deploy is the baseline.
+        const json& listing = *listed.at(*job.databricks_job_id);
+        const json now_seen = {tag(listing, "kiln_deployment"), fingerprint(listing)};
+        const json before = baselines.value(id, json());
+        if (before.is_array() && before[0] == now_seen[0] && before[1] != now_seen[1]) {
+          if (!reported("edited:" + id + ":" + now_seen[1].get<std::string>())) {
+            out.push_back(
+                {{"job", job.name},
+                 {"target", job.target},
+                 {"owner", job.owner},
+                 {"kind", "edited"},
+                 {"detail", "job " + id + "'s settings were changed outside kiln (fingerprint " +
+                                now_seen[1].get<std::string>() + ")"}});
+            drifted_.push_back({job, "edited"});
+          }
+          kept[id] = before;  // still compared with what kiln deployed
+        } else {
+          kept[id] = before.is_array() && before[0] == now_seen[0] ? before : now_seen;
+        }
+        continue;
+      }
       if (reported("deleted:" + job.name + "/" + job.target + "/" + id)) continue;
       out.push_back({{"job", job.name},
                      {"target", job.target},
                      {"owner", job.owner},
                      {"kind", "deleted"},
                      {"detail", "job " + id + " is gone from the workspace"}});
+      drifted_.push_back({job, "deleted"});
     }
+    state_["settings_seen"] = std::move(kept);
     // Two runs at once only counts when one listing saw both active (merged rows from
     // listings made at different times could show a cancelled run as still running).
     std::map<std::int64_t, std::vector<std::int64_t>> active_by_job;
@@ -476,6 +524,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   }
 
   std::shared_ptr<MonitorWorkflow::Parts> parts_;
+  std::vector<std::pair<store::Job, std::string>> drifted_;  // (row, kind), reported this pass
   store::Workflow workflow_;
   std::function<void(Step)> done_;
   json state_;

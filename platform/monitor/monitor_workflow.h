@@ -13,12 +13,16 @@
 //   job.run_recovered  a successful run whose predecessor (with a verdict) had failed for good;
 //                      a failure and its recovery first seen in one pass publish both, in order
 //   job.drift          kind deleted: a managed job is gone from the workspace;
+//                      kind edited: its settings (as jobs/list shows them) changed while the
+//                      deployment that wrote them stayed (compared with the first look after
+//                      the deploy, so no per-job call is made);
 //                      kind extra_run: a job allowed one run has two active
 //   workspace.quota    saved jobs crossed the warning fraction of the limit (and back)
 // A store error (other than "no such row") fails the pass, which the engine retries.
 // See docs/operations.md.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/clock/clock.h"
@@ -38,6 +42,10 @@ struct MonitorOptions {
   std::int64_t saved_jobs_limit = 10'000;  // the workspace's quota on saved jobs
   double quota_warning_fraction = 0.9;
   workflow::RetryPolicy retry;
+  // Called once per deleted or edited drift reported (after it is published), with the job's
+  // row and the kind: Kiln redeploys the live build when the job's config says onDrift:
+  // redeploy. May be empty.
+  std::function<void(const store::Job& row, const std::string& kind)> on_drift;
 };
 
 class MonitorWorkflow final : public workflow::WorkflowKind {

@@ -1,6 +1,24 @@
 #include "platform/runtime/kiln.h"
 
+#include "platform/deploy/job_source.h"
+
 namespace kiln::runtime {
+
+// A deployed job deleted or edited outside kiln, whose live build's config says onDrift:
+// redeploy: ask for a deploy of that build again (supersedes a queued one; a running deploy
+// is not disturbed). A build that cannot be read now is left to the next drift report.
+void Kiln::repair_drift(const store::Job& row, const std::string& kind) {
+  if (!row.deployed_build_id) return;
+  auto source = deploy::load_job_source(artifacts_, *row.deployed_build_id, row.name, row.target);
+  if (!source || source->config.on_drift != "redeploy") return;
+  auto requested =
+      deploy::record_deploy(store_, artifacts_,
+                            {row.name, row.target, *row.deployed_build_id, deploy::kRepairBy,
+                             "repair drift (" + kind + ") of deployVersion " +
+                                 std::to_string(row.deployed_version.value_or(0))},
+                            clock_.now_ms());
+  if (requested) engine_.wake(requested->workflow_id);
+}
 
 workspace::RetryPolicy KilnOptions::kiln_retry_policy() {
   workspace::RetryPolicy policy;
@@ -26,8 +44,14 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   if (options_.monitor) {
-    monitor_ = std::make_unique<monitor::MonitorWorkflow>(clock, retrying_, store,
-                                                          *options_.monitor, events);
+    auto monitor_options = *options_.monitor;
+    if (!monitor_options.on_drift) {
+      monitor_options.on_drift = [this](const store::Job& row, const std::string& kind) {
+        repair_drift(row, kind);
+      };
+    }
+    monitor_ = std::make_unique<monitor::MonitorWorkflow>(clock, retrying_, store, monitor_options,
+                                                          events);
     engine_.add_kind(*monitor_);
   }
   if (options_.cleanup) {

@@ -73,6 +73,7 @@ class Kiln {
 
  private:
   void on_step(const store::Workflow& workflow);
+  void repair_drift(const store::Job& row, const std::string& kind);
   void publish_commit(const store::StepWrites& writes);
   // Creates the workflow (kind, key) unless one is open; returns its id.
   store::Result<std::int64_t> ensure(const char* kind, const char* key, core::TimeMs first_at_ms);

@@ -20,8 +20,8 @@ namespace kiln::scenario::detail {
 
 class FieldReader {
  public:
-  FieldReader(std::string file, YAML::Node root, nlohmann::json doc)
-      : file_(std::move(file)), root_(std::move(root)), doc_(std::move(doc)) {}
+  FieldReader(std::string file, const YAML::Node& root, nlohmann::json doc)
+      : file_(std::move(file)), root_(root), doc_(std::move(doc)) {}
 
   // Ranges are drawn from this seed's "scenario" stream from now on.
   void seed(std::uint64_t seed) { random_ = core::Random(seed).stream("scenario"); }

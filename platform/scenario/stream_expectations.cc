@@ -17,7 +17,7 @@ namespace {
 // loader checked is there).
 std::string stream_of(const World& w, const json& args) {
   if (args.contains("stream")) return args["stream"].get<std::string>();
-  const std::string job = args["job"].get<std::string>();
+  std::string job = args["job"].get<std::string>();
   const std::string target = args.value("target", "");
   for (const auto& j : w.scenario.repo) {
     if (j.name == job && (target.empty() || j.target == target)) return j.stream_name();
