@@ -237,6 +237,7 @@ Check evaluate(World& world, const Expectation& x) {
   if (x.that == "latest_run") return latest_run(world, x);
   if (x.that == "notifications") return notifications(world, x);
   if (x.that == "lock" || x.that == "lag" || x.that == "writes") return evaluate_stream(world, x);
+  if (x.that == "metric") return evaluate_metric(world, x);
   return {false, "unknown predicate " + x.that};
 }
 

@@ -23,6 +23,8 @@ struct Check {
 Check evaluate(World& world, const Expectation& expectation);
 // The stream predicates: lock, lag, writes (stream_expectations.cc).
 Check evaluate_stream(World& world, const Expectation& expectation);
+// The metric predicate: a family of `kiln metrics` by labels (metric_expectations.cc).
+Check evaluate_metric(World& world, const Expectation& expectation);
 
 // Watches the event stream for the invariants `always:` may name. Subscribes on construction;
 // it never publishes (a subscriber may not).

@@ -502,6 +502,29 @@ class Loader : public detail::FieldReader {
     return out;
   }
 
+  // metric: a family name, labels as a map of strings, and numbers to compare with.
+  void check_metric(const std::string& path, const Expectation& x) {
+    if (!x.args.contains("name") || !x.args["name"].is_string()) {
+      error(path,
+            "missing required field 'name' of metric (a family of kiln metrics, "
+            "docs/metrics.md)");
+    }
+    if (x.args.contains("labels")) {
+      const auto& labels = x.args["labels"];
+      bool strings = labels.is_object();
+      for (const auto& [k, v] : labels.items()) strings = strings && v.is_string();
+      if (!strings) error(d::child_path(path, "labels"), "expected a map of label to string");
+    }
+    for (const auto* key : {"value", "min", "max"}) {
+      if (x.args.contains(key) && !x.args[key].is_number()) {
+        error(d::child_path(path, key), "expected a number");
+      }
+    }
+    if (!x.args.contains("value") && !x.args.contains("min") && !x.args.contains("max")) {
+      error(path, "expected value, min or max (what the metric's sum is compared with)");
+    }
+  }
+
   void check_args(const std::string& path, const Expectation& x, const Scenario& s) {
     static const std::map<std::string, std::vector<std::string>> kArgs = {
         {"deployed", {"job", "target", "version", "build", "state"}},
@@ -514,10 +537,12 @@ class Loader : public detail::FieldReader {
         {"builds", {"count"}},
         {"latest_run", {"job", "target", "trigger", "state"}},
         {"notifications", {"sink", "delivered", "dropped", "retried", "deduplicated"}},
+        {"metric", {"name", "labels", "value", "min", "max"}},
         {"one_active_run", {}},
         {"no_leaked_jobs", {}},
     };
     if (is_stream_predicate(x.that)) return detail::check_stream_args(*this, path, x, s);
+    if (x.that == "metric") check_metric(path, x);
     if (x.that == "events") {  // free-form: type, count or at_least, and fields to match
       if (!x.args.contains("type") || !x.args["type"].is_string()) {
         error(path, "missing required field 'type' of events (an event type, docs/events.md)");
@@ -539,8 +564,8 @@ class Loader : public detail::FieldReader {
                                             " in the repo");
     }
     for (const auto* key : {"job", "target"}) {
-      if (x.that != "builds" && x.that != "notifications" && x.when != "always" &&
-          !x.args.contains(key)) {
+      if (x.that != "builds" && x.that != "notifications" && x.that != "metric" &&
+          x.when != "always" && !x.args.contains(key)) {
         error(path, "missing required field '" + std::string(key) + "' of " + x.that);
       }
     }
@@ -554,8 +579,8 @@ class Loader : public detail::FieldReader {
 
 const std::vector<std::string>& predicate_names() {
   static const std::vector<std::string> kNames = {
-      "deployed", "deployment", "deployments",   "runs", "managed_jobs", "builds",
-      "events",   "latest_run", "notifications", "lock", "lag",          "writes"};
+      "deployed",   "deployment",    "deployments", "runs", "managed_jobs", "builds", "events",
+      "latest_run", "notifications", "lock",        "lag",  "writes",       "metric"};
   return kNames;
 }
 

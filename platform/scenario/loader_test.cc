@@ -140,3 +140,21 @@ TEST_CASE("Ranges are drawn from the seed: the same seed gives the same world", 
 }
 
 }  // namespace kiln::scenario
+
+namespace kiln::scenario {
+
+TEST_CASE("A metric expectation needs a name and something to compare with", "[loader]") {
+  const std::string metric =
+      "  - end: true\n    that: metric\n    name: kiln_builds_total\n    min: 1\n";
+  CHECK(errors_of(std::string(kMinimal) + metric) == "<ok>");
+  CHECK_THAT(errors_of(std::string(kMinimal) + "  - end: true\n    that: metric\n    min: 1\n"),
+             Catch::Contains("missing required field 'name' of metric"));
+  CHECK_THAT(errors_of(std::string(kMinimal) +
+                       "  - end: true\n    that: metric\n    name: kiln_builds_total\n"),
+             Catch::Contains("expected value, min or max"));
+  CHECK_THAT(errors_of(std::string(kMinimal) + "  - end: true\n    that: metric\n    name: x\n"
+                                               "    labels: {a: [1]}\n    value: 1\n"),
+             Catch::Contains("labels: expected a map of label to string"));
+}
+
+}  // namespace kiln::scenario
