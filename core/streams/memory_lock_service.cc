@@ -6,11 +6,10 @@ namespace kiln::streams {
 
 MemoryLockService::MemoryLockService(core::Clock& clock, core::EventLog* events,
                                      LockOptions options)
-    : clock_(clock), events_(events), options_(options) {}
+    : RuleLockService(options), clock_(clock), events_(events) {}
 
-template <class Rule>
-Answer MemoryLockService::apply(const std::string& stream, const std::string& call,
-                                const std::string& caller, std::int64_t token, Rule rule) {
+Answer MemoryLockService::decide(const std::string& stream, const std::string& call,
+                                 const std::string& caller, std::int64_t token, const Rule& rule) {
   if (stream.empty()) return Answer{Refusal::kInvalid, "a stream needs a name", "", 0, 0, 0};
   auto [it, added] = streams_.try_emplace(stream);
   if (added) it->second.stream = stream;
@@ -25,45 +24,10 @@ Answer MemoryLockService::apply(const std::string& stream, const std::string& ca
   return answer;
 }
 
-Answer MemoryLockService::acquire(const std::string& stream, const std::string& requester,
-                                  Position processed, Position head) {
-  return apply(stream, "acquire", requester, 0, [&](LockState& s, core::TimeMs now) {
-    return apply_acquire(s, requester, processed, head, now, options_);
-  });
-}
-
-Answer MemoryLockService::renew(const std::string& stream, const std::string& holder,
-                                std::int64_t token, Position head) {
-  return apply(stream, "renew", holder, token, [&](LockState& s, core::TimeMs now) {
-    return apply_renew(s, holder, token, head, now, options_);
-  });
-}
-
-Answer MemoryLockService::release(const std::string& stream, const std::string& holder,
-                                  std::int64_t token) {
-  return apply(stream, "release", holder, token, [&](LockState& s, core::TimeMs now) {
-    return apply_release(s, holder, token, now);
-  });
-}
-
-Answer MemoryLockService::commit(const std::string& stream, const std::string& holder,
-                                 std::int64_t token, Position from, Position to, Position head) {
-  return apply(stream, "commit", holder, token, [&](LockState& s, core::TimeMs now) {
-    return apply_commit(s, holder, token, from, to, head, now, options_);
-  });
-}
-
 Answer MemoryLockService::read(const std::string& stream) {
   const auto it = streams_.find(stream);
   if (it == streams_.end()) return Answer{};
-  const LockState& s = it->second;
-  return Answer{Refusal::kNone,   "",         s.holder_at(clock_.now_ms()), s.token,
-                s.lease_until_ms, s.committed};
-}
-
-Answer MemoryLockService::prefer(const std::string& stream, const std::string& holder) {
-  return apply(stream, "prefer", holder, 0,
-               [&](LockState& s, core::TimeMs now) { return apply_prefer(s, holder, now); });
+  return read_answer(it->second, clock_.now_ms());
 }
 
 std::optional<LockState> MemoryLockService::state(const std::string& stream, std::string*) {

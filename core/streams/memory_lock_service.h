@@ -10,31 +10,21 @@
 
 namespace kiln::streams {
 
-class MemoryLockService final : public LockService {
+class MemoryLockService final : public RuleLockService {
  public:
   // `events` may be null (nothing is published).
   MemoryLockService(core::Clock& clock, core::EventLog* events, LockOptions options = {});
 
-  Answer acquire(const std::string& stream, const std::string& requester, Position processed,
-                 Position head) override;
-  Answer renew(const std::string& stream, const std::string& holder, std::int64_t token,
-               Position head) override;
-  Answer release(const std::string& stream, const std::string& holder, std::int64_t token) override;
-  Answer commit(const std::string& stream, const std::string& holder, std::int64_t token,
-                Position from, Position to, Position head) override;
   Answer read(const std::string& stream) override;
-  Answer prefer(const std::string& stream, const std::string& holder) override;
-  std::optional<LockState> state(const std::string& stream, std::string* error) override;
-  std::vector<LockState> list(std::string* error) override;
+  std::optional<LockState> state(const std::string& stream, std::string* error = nullptr) override;
+  std::vector<LockState> list(std::string* error = nullptr) override;
 
  private:
-  template <class Rule>
-  Answer apply(const std::string& stream, const std::string& call, const std::string& caller,
-               std::int64_t token, Rule rule);
+  Answer decide(const std::string& stream, const std::string& call, const std::string& caller,
+                std::int64_t token, const Rule& rule) override;
 
   core::Clock& clock_;
   core::EventLog* events_;
-  LockOptions options_;
   std::map<std::string, LockState> streams_;
 };
 

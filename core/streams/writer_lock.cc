@@ -140,4 +140,41 @@ Answer apply_prefer(LockState& s, const std::string& holder, core::TimeMs /*now*
   return accepted(s);
 }
 
+Answer read_answer(const LockState& s, core::TimeMs now) {
+  return Answer{Refusal::kNone, "", s.holder_at(now), s.token, s.lease_until_ms, s.committed};
+}
+
+Answer RuleLockService::acquire(const std::string& stream, const std::string& requester,
+                                Position processed, Position head) {
+  return decide(stream, "acquire", requester, 0, [&](LockState& s, core::TimeMs now) {
+    return apply_acquire(s, requester, processed, head, now, options_);
+  });
+}
+
+Answer RuleLockService::renew(const std::string& stream, const std::string& holder,
+                              std::int64_t token, Position head) {
+  return decide(stream, "renew", holder, token, [&](LockState& s, core::TimeMs now) {
+    return apply_renew(s, holder, token, head, now, options_);
+  });
+}
+
+Answer RuleLockService::release(const std::string& stream, const std::string& holder,
+                                std::int64_t token) {
+  return decide(stream, "release", holder, token, [&](LockState& s, core::TimeMs now) {
+    return apply_release(s, holder, token, now);
+  });
+}
+
+Answer RuleLockService::commit(const std::string& stream, const std::string& holder,
+                               std::int64_t token, Position from, Position to, Position head) {
+  return decide(stream, "commit", holder, token, [&](LockState& s, core::TimeMs now) {
+    return apply_commit(s, holder, token, from, to, head, now, options_);
+  });
+}
+
+Answer RuleLockService::prefer(const std::string& stream, const std::string& holder) {
+  return decide(stream, "prefer", holder, 0,
+                [&](LockState& s, core::TimeMs now) { return apply_prefer(s, holder, now); });
+}
+
 }  // namespace kiln::streams

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,7 @@ struct LockState {
   // The holder at `now`, "" if the lock is free.
   std::string holder_at(core::TimeMs now) const { return is_free(now) ? "" : holder; }
   Position lag() const { return head > committed ? head - committed : 0; }
+  bool operator==(const LockState&) const = default;
 };
 
 enum class Refusal {
@@ -108,6 +110,9 @@ Answer apply_commit(LockState& state, const std::string& holder, std::int64_t to
 // kiln names the preferred holder ("" : none). Never refused; the lock itself does not move.
 Answer apply_prefer(LockState& state, const std::string& holder, core::TimeMs now);
 
+// What `read` answers for a stream at `now`: its holder then ("" once the lease ran out).
+Answer read_answer(const LockState& state, core::TimeMs now);
+
 // --- the interfaces ---
 
 // What a streaming job calls. Every call is one atomic decision over the stream's state; a
@@ -137,6 +142,32 @@ class LockService : public StreamCoordinator {
                                          std::string* error = nullptr) = 0;
   // Every stream, by name.
   virtual std::vector<LockState> list(std::string* error = nullptr) = 0;
+};
+
+// A LockService whose calls are the rules above: an implementation only says how one decision
+// over one stream's state is made atomically (`decide`). So the services cannot drift apart.
+class RuleLockService : public LockService {
+ public:
+  explicit RuleLockService(LockOptions options) : options_(options) {}
+
+  Answer acquire(const std::string& stream, const std::string& requester, Position processed,
+                 Position head) final;
+  Answer renew(const std::string& stream, const std::string& holder, std::int64_t token,
+               Position head) final;
+  Answer release(const std::string& stream, const std::string& holder, std::int64_t token) final;
+  Answer commit(const std::string& stream, const std::string& holder, std::int64_t token,
+                Position from, Position to, Position head) final;
+  Answer prefer(const std::string& stream, const std::string& holder) final;
+
+ protected:
+  using Rule = std::function<Answer(LockState& state, core::TimeMs now)>;
+  // Applies `rule` to the stream's state (a new stream: all zero with its name) at one instant,
+  // keeping the change; publishes lock_event(call, caller, token) once it is kept.
+  virtual Answer decide(const std::string& stream, const std::string& call,
+                        const std::string& caller, std::int64_t token, const Rule& rule) = 0;
+
+ private:
+  LockOptions options_;
 };
 
 }  // namespace kiln::streams

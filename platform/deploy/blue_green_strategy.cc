@@ -13,16 +13,6 @@ using fakedb::ApiRequest;
 using fakedb::ApiResponse;
 using nlohmann::json;
 
-namespace {
-
-std::string tag_of(const json& job, const char* key) {
-  const json tags = job.value("settings", json::object()).value("tags", json::object());
-  const auto it = tags.find(key);
-  return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-}  // namespace
-
 // At admit: who blue is. Its holder id is that of the newest deployment that succeeded.
 std::string DeployStep::admit_blue_green() {
   if (parts_->locks == nullptr) return "blue-green needs a lock service, and this kiln has none";
@@ -81,27 +71,39 @@ void DeployStep::start_green() {
   find_green_or_create();
 }
 
-// A create whose answer was lost may have made green: look for this deployment's tag first.
-void DeployStep::find_green_or_create() {
+// This deployment's green job, by its kiln_deployment tag (a create whose answer was lost may
+// have made it): `found` gets its id, or nullopt.
+void DeployStep::find_green(std::function<void(std::optional<std::int64_t>)> found) {
   auto self = shared_from_this();
   list(ApiRequest::get(path("list"), {{"name", deployment_.request.name}, {"limit", "100"}}),
-       "jobs", [self](const Json& jobs) {
+       "jobs", [self, found = std::move(found)](const Json& jobs) {
          const auto& r = self->deployment_.request;
          for (const auto& job : jobs) {
-           if (!is_managed_job(job, r.name, r.target)) continue;
-           if (tag_of(job, kTagDeployment) != std::to_string(self->deployment_.id)) continue;
-           self->state_.green_job_id = job.value("job_id", std::int64_t{0});
-           return self->start_green_run();
+           if (is_managed_job(job, r.name, r.target) &&
+               job_tag(job, kTagDeployment) == std::to_string(self->deployment_.id)) {
+             return found(job.value("job_id", std::int64_t{0}));
+           }
          }
-         self->call(
-             ApiRequest::post(self->path("create"), self->state_.settings),
-             [self](const Json& body) {
-               self->state_.green_job_id = body.value("job_id", std::int64_t{0});
-               self->state_.quota_since.reset();
-               self->start_green_run();
-             },
-             [self](const ApiResponse& resp) { return self->wait_for_quota(resp); });
+         found(std::nullopt);
        });
+}
+
+void DeployStep::find_green_or_create() {
+  auto self = shared_from_this();
+  find_green([self](std::optional<std::int64_t> id) {
+    if (id) {
+      self->state_.green_job_id = id;
+      return self->start_green_run();
+    }
+    self->call(
+        ApiRequest::post(self->path("create"), self->state_.settings),
+        [self](const Json& body) {
+          self->state_.green_job_id = body.value("job_id", std::int64_t{0});
+          self->state_.quota_since.reset();
+          self->start_green_run();
+        },
+        [self](const ApiResponse& resp) { return self->wait_for_quota(resp); });
+  });
 }
 
 void DeployStep::start_green_run(std::optional<std::int64_t> unparked) {
@@ -241,39 +243,9 @@ void DeployStep::stop_blue() {
   }
   auto self = shared_from_this();
   const std::int64_t blue = *state_.job_id;
+  // Stopping fails after stop_timeout_ms, with green running and holding the lock.
   auto cancel_blue = [self, blue] {
-    // One page (25 active runs) is enough: any more are cancelled at the next poll. A blue job
-    // deleted outside kiln has nothing left to stop.
-    self->call(
-        ApiRequest::get(
-            self->path("runs/list"),
-            {{"job_id", std::to_string(blue)}, {"active_only", "true"}, {"limit", "25"}}),
-        [self](const Json& body) {
-          std::vector<std::int64_t> active;
-          for (const auto& run : body.value("runs", Json::array())) {
-            active.push_back(run.value("run_id", std::int64_t{0}));
-          }
-          std::sort(active.begin(), active.end());
-          auto& s = self->state_;
-          if (active.empty()) return self->remove_blue();
-          if (self->timed_out(self->options_.stop_timeout_ms)) {
-            return self->failed("blue's run(s) " + ids(active) + " still active " +
-                                seconds(self->options_.stop_timeout_ms) +
-                                " after being cancelled; green runs and holds the lock");
-          }
-          std::vector<std::int64_t> to_cancel;
-          for (const auto id : active) {
-            if (std::find(s.cancelled.begin(), s.cancelled.end(), id) == s.cancelled.end()) {
-              to_cancel.push_back(id);
-            }
-          }
-          self->cancel_next(std::move(to_cancel));
-        },
-        [self](const ApiResponse& resp) {
-          if (!says_missing(resp)) return false;
-          self->remove_blue();
-          return true;
-        });
+    self->stop_runs_of(blue, "blue's run(s)", [self] { self->remove_blue(); });
   };
   // A continuous blue would be restarted by Databricks: pause it first.
   if (!is_continuous(state_.settings)) return cancel_blue();
@@ -375,20 +347,11 @@ void DeployStep::abort_green() {
   }
   auto self = shared_from_this();
   if (!state_.green_job_id) {
-    // A create whose answer was lost may have made green: find it by its tag.
-    return list(
-        ApiRequest::get(path("list"), {{"name", deployment_.request.name}, {"limit", "100"}}),
-        "jobs", [self](const Json& jobs) {
-          const auto& r = self->deployment_.request;
-          for (const auto& job : jobs) {
-            if (is_managed_job(job, r.name, r.target) &&
-                tag_of(job, kTagDeployment) == std::to_string(self->deployment_.id)) {
-              self->state_.green_job_id = job.value("job_id", std::int64_t{0});
-              return self->abort_green();
-            }
-          }
-          self->end_aborted();
-        });
+    return find_green([self](std::optional<std::int64_t> id) {
+      if (!id) return self->end_aborted();
+      self->state_.green_job_id = id;
+      self->abort_green();
+    });
   }
   const std::int64_t green = *state_.green_job_id;
   call(

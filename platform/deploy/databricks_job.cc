@@ -40,17 +40,18 @@ SettingsOrError databricks_settings(const config::JobConfig& config, const Deplo
   return {std::move(settings), ""};
 }
 
+std::string job_tag(const json& job, const char* key) {
+  const auto settings = job.find("settings");
+  if (settings == job.end() || !settings->is_object()) return "";
+  const auto tags = settings->find("tags");
+  if (tags == settings->end() || !tags->is_object()) return "";
+  const auto it = tags->find(key);
+  return it != tags->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 bool is_managed_job(const json& job, const std::string& name, const std::string& target) {
-  const json* tags = nullptr;
-  if (auto s = job.find("settings"); s != job.end() && s->is_object()) {
-    if (auto t = s->find("tags"); t != s->end() && t->is_object()) tags = &*t;
-  }
-  if (tags == nullptr) return false;
-  auto is = [&](const char* key, const std::string& value) {
-    auto it = tags->find(key);
-    return it != tags->end() && it->is_string() && it->get<std::string>() == value;
-  };
-  return is(kTagManaged, "true") && is(kTagJob, name) && is(kTagTarget, target);
+  return job_tag(job, kTagManaged) == "true" && job_tag(job, kTagJob) == name &&
+         job_tag(job, kTagTarget) == target;
 }
 
 bool is_continuous(const json& settings) {

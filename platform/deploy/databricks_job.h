@@ -35,6 +35,9 @@ struct SettingsOrError {
 };
 SettingsOrError databricks_settings(const config::JobConfig& config, const DeployedAs& as);
 
+// The value of tag `key` of a job (a jobs/get or jobs/list element); "" if it has none.
+std::string job_tag(const nlohmann::json& job, const char* key);
+
 // True for a job (a jobs/get or jobs/list element) tagged as kiln's job `name` on `target`.
 bool is_managed_job(const nlohmann::json& job, const std::string& name, const std::string& target);
 

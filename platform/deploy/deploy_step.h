@@ -37,6 +37,8 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   bool wait_for_quota(const fakedb::ApiResponse& response);
   void reset(std::int64_t job_id, const std::string& how);
   void stop_old_runs();
+  void stop_runs_of(std::int64_t job_id, const std::string& what,
+                    const std::function<void()>& stopped);
   void cancel_next(std::vector<std::int64_t> to_cancel);
   void start_new_run();
   void find_continuous_run();
@@ -45,6 +47,7 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   // Blue-green phases (blue_green_strategy.cc).
   std::string admit_blue_green();
   void start_green();
+  void find_green(std::function<void(std::optional<std::int64_t>)> found);
   void find_green_or_create();
   void start_green_run(std::optional<std::int64_t> unparked = std::nullopt);
   void find_green_continuous_run();

@@ -180,31 +180,49 @@ void DeployStep::reset(std::int64_t job_id, const std::string& how) {
 
 void DeployStep::stop_old_runs() {
   auto self = shared_from_this();
-  list(ApiRequest::get(
-           path("runs/list"),
-           {{"job_id", std::to_string(*state_.job_id)}, {"active_only", "true"}, {"limit", "25"}}),
-       "runs", [self](const Json& runs) {
-         std::vector<std::int64_t> active;
-         for (const auto& run : runs) active.push_back(run.value("run_id", std::int64_t{0}));
-         std::sort(active.begin(), active.end());
-         auto& s = self->state_;
-         if (active.empty()) {
-           return self->advance("start", s.cancelled.empty()
-                                             ? "no run was active"
-                                             : "stopped run(s) " + ids(s.cancelled));
-         }
-         if (self->timed_out(self->options_.stop_timeout_ms)) {
-           return self->failed("run(s) " + ids(active) + " still active " +
-                               seconds(self->options_.stop_timeout_ms) + " after being cancelled");
-         }
-         std::vector<std::int64_t> to_cancel;
-         for (const auto id : active) {
-           if (std::find(s.cancelled.begin(), s.cancelled.end(), id) == s.cancelled.end()) {
-             to_cancel.push_back(id);
-           }
-         }
-         self->cancel_next(std::move(to_cancel));
-       });
+  stop_runs_of(*state_.job_id, "run(s)", [self] {
+    const auto& s = self->state_;
+    self->advance("start",
+                  s.cancelled.empty() ? "no run was active" : "stopped run(s) " + ids(s.cancelled));
+  });
+}
+
+// Cancels the job's active runs and polls until none is left, then calls `stopped` (also when
+// the job no longer exists: nothing of it runs). One page of 25 active runs a poll is enough:
+// any more are cancelled at the next. Fails after stop_timeout_ms; `what` names the runs in
+// that reason ("run(s)", "blue's run(s)").
+void DeployStep::stop_runs_of(std::int64_t job_id, const std::string& what,
+                              const std::function<void()>& stopped) {
+  auto self = shared_from_this();
+  call(
+      ApiRequest::get(
+          path("runs/list"),
+          {{"job_id", std::to_string(job_id)}, {"active_only", "true"}, {"limit", "25"}}),
+      [self, what, stopped](const Json& body) {
+        std::vector<std::int64_t> active;
+        for (const auto& run : body.value("runs", Json::array())) {
+          active.push_back(run.value("run_id", std::int64_t{0}));
+        }
+        std::sort(active.begin(), active.end());
+        auto& s = self->state_;
+        if (active.empty()) return stopped();
+        if (self->timed_out(self->options_.stop_timeout_ms)) {
+          return self->failed(what + " " + ids(active) + " still active " +
+                              seconds(self->options_.stop_timeout_ms) + " after being cancelled");
+        }
+        std::vector<std::int64_t> to_cancel;
+        for (const auto id : active) {
+          if (std::find(s.cancelled.begin(), s.cancelled.end(), id) == s.cancelled.end()) {
+            to_cancel.push_back(id);
+          }
+        }
+        self->cancel_next(std::move(to_cancel));
+      },
+      [stopped](const ApiResponse& r) {
+        if (!says_missing(r)) return false;
+        stopped();
+        return true;
+      });
 }
 
 // Cancels the runs one by one (cancelling is asynchronous), then checks again after a poll.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "core/random/random.h"
 #include "platform/workspace/paginate.h"
 
 namespace kiln::monitor {
@@ -68,16 +69,13 @@ std::string tag(const json& job, const char* key) {
   return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// A stable fingerprint of a job's settings as jobs/list shows them (FNV-1a 64 over the JSON,
-// whose keys serialise sorted): the same settings give the same text on every platform.
+// A stable fingerprint of a job's settings as jobs/list shows them (of the JSON, whose keys
+// serialise sorted): the same settings give the same text on every platform.
 std::string fingerprint(const json& job) {
-  std::uint64_t h = 14'695'981'039'346'656'037ULL;
-  for (const char c : job.value("settings", json::object()).dump()) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1'099'511'628'211ULL;
-  }
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(out, sizeof out, "%016llx",
+                static_cast<unsigned long long>(
+                    core::stable_hash(job.value("settings", json::object()).dump())));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "platform/config/yaml_document.h"
 #include "platform/notify/routing.h"
 #include "platform/scenario/duration.h"
+#include "platform/scenario/expectation_fields.h"
 #include "platform/scenario/field_reader.h"
 #include "platform/scenario/stream_fields.h"
 
@@ -40,7 +41,6 @@ const std::vector<std::string> kEventKinds = [] {
   for (const auto& k : stream_event_kinds()) kinds.push_back(k);
   return kinds;
 }();
-const std::vector<std::string> kWhen = {"at", "eventually", "always", "end"};
 
 class Loader : public detail::FieldReader {
  public:
@@ -83,7 +83,7 @@ class Loader : public detail::FieldReader {
     if (s.kiln.cd_targets.empty()) s.kiln.cd_targets.assign(targets.begin(), targets.end());
     s.notifications = notifications();
     s.timeline = timeline(s);
-    s.expectations = expectations(s);
+    s.expectations = detail::read_expectations(*this, s);
     if (failed()) return std::nullopt;
     return s;
   }
@@ -339,7 +339,7 @@ class Loader : public detail::FieldReader {
           if (list[i].contains("count")) {
             error(d::child_path(item, "count"), "a merge changes jobs; it does not add them");
           }
-          if (!known_job(s, change->name, change->target)) {
+          if (!detail::known_job(s, change->name, change->target)) {
             error(item, "no job " + change->name + " on target " + change->target +
                             " in the repo (a merge changes a job the repo declares; the name " +
                             "may be a glob such as etl-00*)");
@@ -360,7 +360,7 @@ class Loader : public detail::FieldReader {
       unknown_keys(body_path, body, {"job", "target", "build", "reason"});
       e.job = required_string(body_path, "job");
       e.target = required_string(body_path, "target");
-      if (!e.job.empty() && !e.target.empty() && !known_job(s, e.job, e.target)) {
+      if (!e.job.empty() && !e.target.empty() && !detail::known_job(s, e.job, e.target)) {
         error(body_path, "no job " + e.job + " on target " + e.target + " in the repo");
       }
       if (body.contains("build")) {
@@ -420,175 +420,12 @@ class Loader : public detail::FieldReader {
   }
 
   // True if `name` (a glob in a merge) names a job of the repo on `target`.
-  static bool known_job(const Scenario& s, const std::string& name, const std::string& target) {
-    return std::any_of(s.repo.begin(), s.repo.end(), [&](const RepoJob& j) {
-      return j.target == target && (j.name == name || core::glob_match(name, j.name));
-    });
-  }
-
-  std::vector<Expectation> expectations(const Scenario& s) {
-    std::vector<Expectation> out;
-    const json* v = get(doc(), "expect");
-    if (v == nullptr || v->is_null()) return out;
-    if (!v->is_array()) {
-      error("expect", "expected a list of expectations; got " + d::describe(*v));
-      return out;
-    }
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      const std::string path = d::item_path("expect", i);
-      const json& e = (*v)[i];
-      if (!e.is_object()) {
-        error(path, "expected a mapping: when (at, eventually, always or end) and that; got " +
-                        d::describe(e));
-        continue;
-      }
-      Expectation x;
-      x.where = where(path);
-      int whens = 0;
-      for (const auto& w : kWhen) {
-        if (e.contains(w)) {
-          x.when = w;
-          ++whens;
-        }
-      }
-      if (whens != 1) {
-        error(path, "expected exactly one of at, eventually, always, end");
-        continue;
-      }
-      const std::string when_path = d::child_path(path, x.when);
-      if (x.when == "at") {
-        x.at_ms = duration(when_path, false).value_or(0);
-        if (x.at_ms > s.duration_ms) error(when_path, "after the scenario's end");
-      } else if (x.when == "eventually") {
-        const json& w = e["eventually"];
-        if (!w.is_object()) {
-          error(when_path, "expected a mapping: within (and after, every)");
-          continue;
-        }
-        unknown_keys(when_path, w, {"within", "after", "every"});
-        if (required(when_path, "within")) {
-          x.within_ms = duration(d::child_path(when_path, "within"), false).value_or(0);
-        }
-        x.at_ms = optional_duration(when_path, w, "after", false).value_or(0);
-        x.every_ms = optional_duration(when_path, w, "every", false).value_or(10'000);
-        if (x.every_ms <= 0) error(d::child_path(when_path, "every"), "expected more than 0s");
-      } else if (x.when == "always") {
-        if (!e["always"].is_boolean() || !e["always"].get<bool>()) {
-          error(when_path, "expected true (always: true, that: <invariant>)");
-        }
-      } else if (!e["end"].is_boolean() || !e["end"].get<bool>()) {
-        error(when_path, "expected true (end: true, that: <predicate>)");
-      }
-      const auto& names = x.when == "always" ? invariant_names() : predicate_names();
-      x.that = required_string(path, "that");
-      if (!x.that.empty() && std::find(names.begin(), names.end(), x.that) == names.end()) {
-        std::string message = "unknown " +
-                              std::string(x.when == "always" ? "invariant" : "predicate") + " '" +
-                              x.that + "'";
-        if (auto sug = config::suggest(x.that, names))
-          message += "; did you mean '" + *sug + "'?";
-        else {
-          message += "; expected one of";
-          for (const auto& n : names) message += " " + n;
-        }
-        error(d::child_path(path, "that"), message);
-      }
-      for (const auto& [key, value] : e.items()) {
-        if (key != x.when && key != "that") x.args[key] = value;
-      }
-      check_args(path, x, s);
-      out.push_back(std::move(x));
-    }
-    return out;
-  }
-
-  // metric: a family name, labels as a map of strings, and numbers to compare with.
-  void check_metric(const std::string& path, const Expectation& x) {
-    if (!x.args.contains("name") || !x.args["name"].is_string()) {
-      error(path,
-            "missing required field 'name' of metric (a family of kiln metrics, "
-            "docs/metrics.md)");
-    }
-    if (x.args.contains("labels")) {
-      const auto& labels = x.args["labels"];
-      bool strings = labels.is_object();
-      for (const auto& [k, v] : labels.items()) strings = strings && v.is_string();
-      if (!strings) error(d::child_path(path, "labels"), "expected a map of label to string");
-    }
-    for (const auto* key : {"value", "min", "max"}) {
-      if (x.args.contains(key) && !x.args[key].is_number()) {
-        error(d::child_path(path, key), "expected a number");
-      }
-    }
-    if (!x.args.contains("value") && !x.args.contains("min") && !x.args.contains("max")) {
-      error(path, "expected value, min or max (what the metric's sum is compared with)");
-    }
-  }
-
-  void check_args(const std::string& path, const Expectation& x, const Scenario& s) {
-    static const std::map<std::string, std::vector<std::string>> kArgs = {
-        {"deployed", {"job", "target", "version", "build", "state"}},
-        {"deployment",
-         {"job", "target", "nth", "status", "version", "build", "requested_by", "reason",
-          "phases"}},
-        {"deployments", {"job", "target", "count", "status"}},
-        {"runs", {"job", "target", "active", "total", "version"}},
-        {"managed_jobs", {"job", "target", "count"}},
-        {"builds", {"count"}},
-        {"latest_run", {"job", "target", "trigger", "state"}},
-        {"notifications", {"sink", "delivered", "dropped", "retried", "deduplicated"}},
-        {"metric", {"name", "labels", "value", "min", "max"}},
-        {"one_active_run", {}},
-        {"no_leaked_jobs", {}},
-    };
-    if (is_stream_predicate(x.that)) return detail::check_stream_args(*this, path, x, s);
-    if (x.that == "metric") check_metric(path, x);
-    if (x.that == "events") {  // free-form: type, count or at_least, and fields to match
-      if (!x.args.contains("type") || !x.args["type"].is_string()) {
-        error(path, "missing required field 'type' of events (an event type, docs/events.md)");
-      }
-      return;
-    }
-    auto known = kArgs.find(x.that);
-    if (known == kArgs.end()) return;
-    unknown_keys(path, x.args, [&] {
-      auto keys = known->second;
-      keys.insert(keys.end(), {x.when, "that"});
-      return keys;
-    }());
-    if (x.args.contains("job") && x.args.contains("target") && x.args["job"].is_string() &&
-        x.args["target"].is_string() &&
-        !known_job(s, x.args["job"].get<std::string>(), x.args["target"].get<std::string>())) {
-      error(d::child_path(path, "job"), "no job " + x.args["job"].get<std::string>() +
-                                            " on target " + x.args["target"].get<std::string>() +
-                                            " in the repo");
-    }
-    for (const auto* key : {"job", "target"}) {
-      if (x.that != "builds" && x.that != "notifications" && x.that != "metric" &&
-          x.when != "always" && !x.args.contains(key)) {
-        error(path, "missing required field '" + std::string(key) + "' of " + x.that);
-      }
-    }
-  }
 
   std::string file_;
   std::optional<std::uint64_t> seed_;
 };
 
 }  // namespace
-
-const std::vector<std::string>& predicate_names() {
-  static const std::vector<std::string> kNames = {
-      "deployed",   "deployment",    "deployments", "runs", "managed_jobs", "builds", "events",
-      "latest_run", "notifications", "lock",        "lag",  "writes",       "metric"};
-  return kNames;
-}
-
-const std::vector<std::string>& invariant_names() {
-  static const std::vector<std::string> kNames = {"one_active_run", "no_leaked_jobs",
-                                                  "stream_invariants"};
-  return kNames;
-}
 
 Loaded load_scenario_text(const std::string& file, const std::string& text,
                           std::optional<std::uint64_t> seed) {

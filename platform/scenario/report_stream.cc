@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <set>
 
+#include "platform/scenario/report_svg_style.h"
 #include "platform/scenario/report_timeline.h"
 
 namespace kiln::scenario::report {
@@ -23,13 +24,7 @@ constexpr double kLaneMinHeight = 36;
 constexpr std::array<const char*, 8> kVersionColours = {"#1e88e5", "#43a047", "#8e24aa", "#fb8c00",
                                                         "#00897b", "#c0ca33", "#6d4c41", "#d81b60"};
 
-std::string num(double v) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.1f", v);
-  std::string s = text;
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  return s;
-}
+using svg::num;
 
 std::optional<std::int64_t> deployment_id(const std::string& holder) {
   static const std::string kPrefix = "deployment-";

@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <set>
 
+#include "platform/scenario/report_svg_style.h"
 #include "platform/scenario/report_timeline.h"
 
 namespace kiln::scenario::report {
 
 namespace {
+
+using svg::num;
 
 constexpr double kWidth = 1200;
 constexpr double kGutter = 210;  // lane labels
@@ -29,80 +32,9 @@ constexpr double kVerdictRow = 17;
 constexpr std::size_t kMaxVerdictRows = 20;
 constexpr DurationMs kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
 
-const char* const kStyle = R"(<style>
-text{font:10px sans-serif;fill:#333}
-.lane-label{font-weight:bold;font-size:11px}
-.lane-sub,.band-name{fill:#777;font-size:9px}
-.stripe{fill:#f5f6f8}
-.grid{stroke:#e1e4e8}
-.axis{stroke:#9aa0a6}
-.run-label{fill:#fff;font-size:9px}
-.dep-label{fill:#546e7a;font-size:9px}
-.dep{fill:#b0bec5}
-[class^="st-"],[class^="band-"]{fill:#9e9e9e}[class^="end-"]{fill:#333}[class^="ph-"]{fill:#c6c6c6}
-.st-QUEUED{fill:#bdbdbd}.st-PENDING{fill:#f2c14e}.st-BLOCKED{fill:#a79fd6}
-.st-WAITING_FOR_RETRY{fill:#f0a35e}.st-RUNNING{fill:#3c9a5f}.st-TERMINATING{fill:#e8804a}
-.end-SUCCESS{fill:#1b5e20}.end-FAILED,.end-TIMEDOUT,.end-INTERNAL_ERROR{fill:#c62828}
-.end-CANCELED{fill:#455a64}
-.ph-prepare{fill:#9ecae1}.ph-job{fill:#4292c6}.ph-stop{fill:#fd8d3c}.ph-start{fill:#74c476}
-.ph-wait{fill:#9e9ac8}.ph-failed{fill:#e53935}.ph-open{fill-opacity:.45}
-.band-settings{fill:#90a4ae}
-.win-api_outage rect{fill:#e53935;fill-opacity:.13}.win-api_outage text{fill:#c62828}
-.win-rate_limit_storm rect{fill:#fb8c00;fill-opacity:.15}.win-rate_limit_storm text{fill:#e65100}
-.win-down rect{fill:url(#hatch)}.win-down text{fill:#555}
-.mark line{stroke-width:1.2}
-.mark-build line,.mark-merge line{stroke:#1e88e5;stroke-dasharray:4 3}
-.mark-build text,.mark-merge text{fill:#1565c0}
-.mark-deploy line{stroke:#8e24aa;stroke-dasharray:4 3}.mark-deploy text{fill:#6a1b9a}
-.mark-fault line{stroke:#e53935}.mark-fault text{fill:#c62828}
-.mark-crash line{stroke:#b71c1c;stroke-width:2}.mark-crash text{fill:#b71c1c;font-weight:bold}
-.mark-start line{stroke:#2e7d32}.mark-start text{fill:#2e7d32}
-.mark-note line{stroke:#9e9e9e;stroke-dasharray:2 3}.mark-note text{fill:#616161}
-.mark-error line{stroke:#d50000}.mark-error text{fill:#d50000;font-weight:bold}
-.verdict text{fill:#fff;font-size:9px;font-weight:bold;text-anchor:middle}
-.pass circle{fill:#2e7d32}.fail circle{fill:#c62828}
-.fail-line{stroke:#c62828;stroke-dasharray:3 3}
-</style>)";
-
 struct Legend {
   std::string css, label;
 };
-
-// The legend: every class the drawing may use, in this order, shown when it was used.
-struct LegendEntry {
-  const char* css;
-  const char* label;
-};
-// clang-format off
-constexpr std::array<LegendEntry, 41> kLegend = {{
-    {"st-QUEUED", "queued"}, {"st-PENDING", "pending"}, {"st-BLOCKED", "blocked"},
-    {"st-WAITING_FOR_RETRY", "waiting for retry"}, {"st-RUNNING", "running"},
-    {"st-TERMINATING", "terminating"},
-    {"end-SUCCESS", "ended: success"}, {"end-FAILED", "ended: failed"},
-    {"end-TIMEDOUT", "ended: timed out"}, {"end-INTERNAL_ERROR", "ended: internal error"},
-    {"end-CANCELED", "ended: canceled"},
-    {"ph-prepare", "prepare"}, {"ph-job", "job"}, {"ph-stop", "stop"}, {"ph-start", "start"},
-    {"ph-wait", "wait"}, {"ph-green", "green (t0)"}, {"ph-running", "until green RUNNING"},
-    {"ph-health", "health window"}, {"ph-stop-blue", "stop blue"}, {"ph-abort", "abort"},
-    {"ph-failed", "phase failed"}, {"band-settings", "settings in force"},
-    {"win-api_outage", "API outage"}, {"win-rate_limit_storm", "rate-limit storm"},
-    {"win-down", "kiln down"},
-    {"mark-build", "build"}, {"mark-merge", "merge"}, {"mark-deploy", "deploy by hand"},
-    {"mark-fault", "fault"}, {"mark-crash", "kiln crash"}, {"mark-start", "kiln restart"},
-    {"mark-note", "note"}, {"mark-error", "error"},
-    {"pass", "expectation holds"}, {"fail", "expectation fails"},
-    {"lag", "checkpoint lag"}, {"bg-t0", "t0: green starts"}, {"bg-t1", "t1: green RUNNING"},
-    {"bg-t2", "t2: blue stopped"}, {"bg-abort", "green aborted"},
-}};
-// clang-format on
-
-std::string num(double v) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.1f", v);
-  std::string s = text;
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  return s;
-}
 
 // `text` cut to the gutter, for characters about `char_width` wide.
 std::string fit(const std::string& text, double char_width) {
@@ -199,7 +131,7 @@ class Drawing {
     layout();
     out_ << "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << num(kWidth) << " "
          << num(height_) << "\" width=\"" << num(kWidth) << "\" role=\"img\">\n"
-         << kStyle << "\n"
+         << svg::style() << "\n"
          << stream_style(t_) << "\n"
          << "<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" "
             "patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#fafafa\"/>"
@@ -493,7 +425,7 @@ class Drawing {
   std::vector<Legend> legend_entries() const {
     std::vector<Legend> out;
     std::set<std::string> known;
-    for (const auto& e : kLegend) {
+    for (const auto& e : svg::legend_catalogue()) {
       known.insert(e.css);
       if (used_.count(e.css) > 0) out.push_back({e.css, e.label});
     }

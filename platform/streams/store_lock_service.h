@@ -16,7 +16,7 @@
 
 namespace kiln::streams {
 
-class StoreLockService final : public LockService {
+class StoreLockService final : public RuleLockService {
  public:
   // The most streams list() returns.
   static constexpr std::size_t kStreamsMax = 100'000;
@@ -27,33 +27,22 @@ class StoreLockService final : public LockService {
   StoreLockService(store::MetadataStore& store, core::Clock& clock, core::EventLog* events,
                    LockOptions options = {});
 
+  // Reads only (no transaction, no write); a stream never used reads as all zero.
+  Answer read(const std::string& stream) override;
+  std::optional<LockState> state(const std::string& stream, std::string* error = nullptr) override;
+  std::vector<LockState> list(std::string* error = nullptr) override;
+
+ private:
   // Each call is one store transaction: read the stream (new: all zero), apply the rule at the
   // clock's now, write the stream back if the rule changed it (or it is new), commit, and only
   // then publish the event lock_event() makes. A storage error answers kUnavailable with the
   // store's message, and nothing is written or published.
-  Answer acquire(const std::string& stream, const std::string& requester, Position processed,
-                 Position head) override;
-  Answer renew(const std::string& stream, const std::string& holder, std::int64_t token,
-               Position head) override;
-  Answer release(const std::string& stream, const std::string& holder, std::int64_t token) override;
-  Answer commit(const std::string& stream, const std::string& holder, std::int64_t token,
-                Position from, Position to, Position head) override;
-  Answer prefer(const std::string& stream, const std::string& holder) override;
-
-  // Reads only (no transaction, no write); a stream never used reads as all zero.
-  Answer read(const std::string& stream) override;
-  std::optional<LockState> state(const std::string& stream, std::string* error) override;
-  std::vector<LockState> list(std::string* error) override;
-
- private:
-  template <class Rule>
-  Answer apply(const std::string& stream, const std::string& call, const std::string& caller,
-               std::int64_t token, Rule rule);
+  Answer decide(const std::string& stream, const std::string& call, const std::string& caller,
+                std::int64_t token, const Rule& rule) override;
 
   store::MetadataStore& store_;
   core::Clock& clock_;
   core::EventLog* events_;
-  LockOptions options_;
 };
 
 }  // namespace kiln::streams
