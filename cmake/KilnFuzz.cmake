@@ -3,8 +3,8 @@
 # kiln_add_fuzz_target(NAME SOURCES... LIBS lib... CORPUS dir...) gives, in every build, a
 # replay program NAME_replay and a CTest test `fuzz-replay:NAME` that feeds it every file of the
 # CORPUS folders (the seed corpus and the crashing inputs kept as regressions), so a fixed crash
-# stays fixed under GCC, ASan and UBSan too. With KILN_FUZZ=ON (the `fuzz` preset: clang,
-# libFuzzer, ASan + UBSan) it also builds the fuzzer NAME itself; ci/fuzz.sh runs them.
+# stays fixed in the release build too. With KILN_FUZZ=ON (the `asan` preset: clang, ASan +
+# UBSan, coverage for libFuzzer) it also builds the fuzzer NAME itself; ci/fuzz.sh runs them.
 option(KILN_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 if(KILN_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
@@ -25,11 +25,11 @@ function(kiln_add_fuzz_target name)
     get_filename_component(abs ${dir} ABSOLUTE)
     list(APPEND corpus ${abs})
   endforeach()
+  add_executable(${name}_replay ${sources})
+  target_link_libraries(${name}_replay PRIVATE kiln_fuzz_replay_main kiln_options ${ARG_LIBS})
+  add_test(NAME fuzz-replay:${name} COMMAND ${name}_replay ${corpus})
+  set_tests_properties(fuzz-replay:${name} PROPERTIES TIMEOUT 300)
   if(NOT KILN_FUZZ)
-    add_executable(${name}_replay ${sources})
-    target_link_libraries(${name}_replay PRIVATE kiln_fuzz_replay_main kiln_options ${ARG_LIBS})
-    add_test(NAME fuzz-replay:${name} COMMAND ${name}_replay ${corpus})
-    set_tests_properties(fuzz-replay:${name} PROPERTIES TIMEOUT 300)
     return()
   endif()
   add_executable(${name} ${sources})
