@@ -21,11 +21,15 @@ struct Event {
   nlohmann::json fields = nlohmann::json::object();
 
   // One JSON line, without the newline: {"t":<time_ms>,"type":"<type>",<fields sorted by key>}.
+  // A string that is not UTF-8 (a field quoting hostile input) is written with U+FFFD for its
+  // bad bytes rather than throwing, so a trace line can always be written.
   std::string to_json_line() const;
 };
 
 // EventLog: the stream every component publishes to. Subscribers are called synchronously in
 // the order they subscribed; a subscriber must not publish (events are not re-entrant).
+// A subscriber that throws neither stops the others nor poisons the log: publish() calls every
+// subscriber, then rethrows the first exception, and the next publish() works as usual.
 class EventLog {
  public:
   using Subscriber = std::function<void(const Event&)>;

@@ -53,3 +53,26 @@ TEST_CASE("a subscriber that publishes is refused rather than reordering the str
   log.subscribe([&](const Event&) { log.publish({0, "nested", {}}); });
   CHECK_THROWS_AS(log.publish({0, "x", {}}), std::logic_error);
 }
+
+TEST_CASE("a subscriber that throws does not stop the others nor poison the log") {
+  EventLog log;
+  std::string seen;
+  bool fail = true;
+  log.subscribe([&](const Event& e) {
+    if (fail) throw std::runtime_error("cannot write " + e.type);
+  });
+  log.subscribe([&](const Event& e) { seen += e.type; });
+  CHECK_THROWS_AS(log.publish({0, "a", {}}), std::runtime_error);
+  fail = false;
+  CHECK_NOTHROW(log.publish({0, "b", {}}));  // not "a subscriber published"
+  CHECK(seen == "ab");
+  CHECK(log.published() == 2);
+}
+
+TEST_CASE("an event whose strings are not UTF-8 still makes a JSON line") {
+  const Event e{1, "api.call", {{"path", "/api/2.2/jobs/\xff"}}};
+  std::string line;
+  REQUIRE_NOTHROW(line = e.to_json_line());
+  CHECK(line == "{\"t\":1,\"type\":\"api.call\",\"path\":\"/api/2.2/jobs/\xEF\xBF\xBD\"}");
+  CHECK(nlohmann::json::parse(line)["path"] == "/api/2.2/jobs/\xEF\xBF\xBD");
+}

@@ -105,6 +105,20 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--tls-key", key, "TLS private key (PEM)")->check(CLI::ExistingFile);
   serve_cmd->add_option("--max-connections", serve_options.max_connections, "Connection cap")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections-per-ip", serve_options.max_connections_per_ip,
+                   "Connection cap per client address (0: none)")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--first-byte-timeout-ms", serve_options.first_byte_timeout_ms,
+                   "A new connection that sends nothing for this long is closed")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--read-timeout-ms", serve_options.read_timeout_ms,
+                   "Time a request (or an idle keep-alive connection) may take")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}))
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (demo_cmd->parsed()) return fakedb::cli::run_demo(demo, std::cout);

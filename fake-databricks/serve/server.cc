@@ -1,5 +1,7 @@
 #include "fake-databricks/serve/server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,9 +11,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
+#include <iostream>
+#include <map>
 #include <stdexcept>
 
 #include "core/events/trace.h"
+#include "fake-databricks/api/request_checks.h"
 #include "fake-databricks/serve/http_handler.h"
 
 namespace fakedb::serve {
@@ -21,6 +26,39 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Open connections, in all and per client address. Shared with the sessions (not owned by the
+// server) because a session's frame may be destroyed after the server, with the io_context.
+struct ConnectionCounts {
+  std::size_t total = 0;
+  std::map<asio::ip::address, std::size_t> per_ip;
+};
+
+// One connection's slot, released on every way out of the session (an exception included).
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::shared_ptr<ConnectionCounts> counts, asio::ip::address ip)
+      : counts_(std::move(counts)), ip_(std::move(ip)) {
+    ++counts_->total;
+    ++counts_->per_ip[ip_];
+  }
+  ~ConnectionSlot() {
+    --counts_->total;
+    if (--counts_->per_ip[ip_] == 0) counts_->per_ip.erase(ip_);
+  }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  std::size_t total() const { return counts_->total; }
+  std::size_t from_ip() const { return counts_->per_ip[ip_]; }
+
+ private:
+  std::shared_ptr<ConnectionCounts> counts_;
+  asio::ip::address ip_;
+};
+
+void log_line(const std::string& line) {
+  std::cerr << "fake-databricks serve: " << escape_utf8(line) << std::endl;
+}
 
 }  // namespace
 
@@ -36,7 +74,9 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::optional<asio::ssl::context> tls;
   asio::steady_timer pump;
-  std::size_t connections = 0;
+  asio::steady_timer accept_pause;
+  std::shared_ptr<ConnectionCounts> connections = std::make_shared<ConnectionCounts>();
+  std::atomic<std::uint64_t> accept_failures{0};
   bool stopping = false;
 
   Impl(asio::io_context& io_context, ServeOptions o)
@@ -48,7 +88,8 @@ struct Server::Impl {
         trace(options.trace_lines_max),
         state{workspace, time, trace, options.token},
         acceptor(io_context),
-        pump(io_context) {
+        pump(io_context),
+        accept_pause(io_context) {
     events.subscribe([this](const kiln::core::Event& e) { trace.add(e.to_json_line()); });
     if (options.tls_cert_file.has_value() != options.tls_key_file.has_value()) {
       throw std::runtime_error("--tls-cert and --tls-key go together");
@@ -91,30 +132,60 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> accept_loop() {
+    bool failing = false;  // log once per spell of failures, not once per failed accept
     while (!stopping) {
       auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) break;
-        continue;  // e.g. too many open files: keep serving the others
+        // E.g. EMFILE: the pending connection stays queued, so accepting again at once would
+        // fail again at once (a busy loop). Pause, keep serving the open connections.
+        ++accept_failures;
+        if (!failing) {
+          log_line("cannot accept connections (" + ec.message() + "); retrying every " +
+                   std::to_string(options.accept_backoff_ms) + " ms");
+        }
+        failing = true;
+        accept_pause.expires_after(std::chrono::milliseconds(options.accept_backoff_ms));
+        co_await accept_pause.async_wait(kNoThrow);
+        continue;
       }
+      failing = false;
       asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
   }
 
+  // One connection. Nothing thrown inside may escape (co_spawn's detached would swallow it and
+  // the slot would never be released): it ends this connection only, with one line on stderr.
   asio::awaitable<void> session(tcp::socket socket) {
-    ++connections;
-    beast::tcp_stream stream(std::move(socket));
-    if (connections > options.max_connections) {
-      // Over the cap: one clear answer, then close.
+    boost::system::error_code ec;
+    const auto peer = socket.remote_endpoint(ec);
+    ConnectionSlot slot(connections, ec ? asio::ip::address() : peer.address());
+    try {
+      co_await serve_connection(beast::tcp_stream(std::move(socket)), slot);
+    } catch (const std::exception& e) {
+      log_line("closed a connection after an internal error: " + std::string(e.what()));
+    } catch (...) {
+      log_line("closed a connection after an internal error");
+    }
+  }
+
+  asio::awaitable<void> serve_connection(beast::tcp_stream stream, const ConnectionSlot& slot) {
+    const bool per_ip_full =
+        options.max_connections_per_ip > 0 && slot.from_ip() > options.max_connections_per_ip;
+    if (slot.total() > options.max_connections || per_ip_full) {
+      // Over a cap: one clear answer, then close.
       auto res = error_response(http::status::service_unavailable, "TEMPORARILY_UNAVAILABLE",
-                                "Too many connections; retry later.", 11, false);
+                                per_ip_full ? "Too many connections from this address; retry later."
+                                            : "Too many connections; retry later.",
+                                11, false);
       res.set(http::field::retry_after, "1");
       stream.expires_after(std::chrono::milliseconds(options.read_timeout_ms));
       co_await http::async_write(stream, res, kNoThrow);
     } else if (tls) {
       beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
-      beast::get_lowest_layer(secure).expires_after(
-          std::chrono::milliseconds(options.read_timeout_ms));
+      // A client that opens a connection and says nothing gets the first-byte timeout.
+      beast::get_lowest_layer(secure).expires_after(std::chrono::milliseconds(
+          std::min(options.first_byte_timeout_ms, options.read_timeout_ms)));
       auto [ec] = co_await secure.async_handshake(asio::ssl::stream_base::server, kNoThrow);
       if (!ec) {
         co_await serve_requests(secure);
@@ -126,12 +197,20 @@ struct Server::Impl {
       beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
-    --connections;
   }
 
   template <class Stream>
   asio::awaitable<void> serve_requests(Stream& stream) {
     beast::flat_buffer buffer;
+    {
+      // The first byte of the first request comes soon, or the connection goes: connections
+      // that send nothing must not hold the slots of clients that do (docs/serve.md).
+      beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(
+          std::min(options.first_byte_timeout_ms, options.read_timeout_ms)));
+      auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+      if (ec) co_return;
+      buffer.commit(bytes);
+    }
     while (!stopping) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -194,10 +273,15 @@ void Server::stop() {
   boost::system::error_code ignored;
   impl_->acceptor.close(ignored);
   impl_->pump.cancel();
+  impl_->accept_pause.cancel();
 }
 
 FakeWorkspace& Server::workspace() {
   return impl_->workspace;
+}
+
+std::uint64_t Server::accept_failures() const {
+  return impl_->accept_failures.load();
 }
 
 }  // namespace fakedb::serve

@@ -1,9 +1,11 @@
 // fake-databricks serve: one emulated workspace behind a Boost.Beast HTTP/1.1 server, plain or
 // TLS, on the caller's io_context (one thread; the workspace is only touched from it).
 //
-// Every read has a timeout, bodies and headers have caps, connections have a cap, and a request
-// the server cannot parse gets a 4xx with a Databricks error body: nothing a client sends can
-// crash the server or stall other clients.
+// Every read has a timeout, bodies and headers have caps, connections have a cap (in all and per
+// client address), a connection that sends nothing is closed soon, and a request the server
+// cannot parse gets a 4xx with a Databricks error body: nothing a client sends can crash the
+// server or stall other clients. An exception inside one connection ends that connection only
+// (one line on stderr).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,7 +33,15 @@ struct ServeOptions {
   std::size_t max_body_bytes = std::size_t{10} * 1024 * 1024;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_connections = 512;
+  // Connections from one client address; 0: no limit. On loopback every client shares one
+  // address, so there the first-byte timeout below is what keeps idle connections from
+  // holding every slot.
+  std::size_t max_connections_per_ip = 128;
+  // A new connection (or TLS handshake) must send its first byte within this, or it is closed.
+  std::int64_t first_byte_timeout_ms = 5'000;
   std::int64_t read_timeout_ms = 30'000;
+  // When accept fails (EMFILE: out of file descriptors), wait this long before accepting again.
+  std::int64_t accept_backoff_ms = 100;
   std::int64_t pump_interval_ms = 20;  // how often virtual time catches up with no requests
   std::size_t trace_lines_max = 200'000;
 };
@@ -51,6 +61,8 @@ class Server {
   void stop();
 
   FakeWorkspace& workspace();
+  // Accepts that failed (out of descriptors, ...) since the start; safe to read from any thread.
+  std::uint64_t accept_failures() const;
 
  private:
   struct Impl;

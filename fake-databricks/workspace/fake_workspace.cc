@@ -3,6 +3,7 @@
 #include "fake-databricks/workspace/fake_workspace.h"
 
 #include "core/text/glob.h"
+#include "fake-databricks/api/request_checks.h"
 
 namespace fakedb {
 namespace {
@@ -139,6 +140,8 @@ ApiResponse FakeWorkspace::inspect(const ApiRequest& request) {
 }
 
 ApiResponse FakeWorkspace::dispatch(const ApiRequest& request, bool rate_limited) {
+  // Text that is not UTF-8, or JSON too deep for the handlers' recursion, never reaches them.
+  if (auto refused = check_request(request)) return ApiResponse::from(*refused);
   const auto target = parse_path(request.path);
   if (!target) return ApiResponse::from(ApiError::bad_target(request.path));
   const bool jobs_area = target->area == "jobs";

@@ -266,5 +266,42 @@ TEST_CASE("config errors name the field", "[router][config]") {
   CHECK(c.error().error_code == "INVALID_PARAMETER_VALUE");
 }
 
+TEST_CASE("text that is not UTF-8 is refused before any handler and the log keeps working",
+          "[router]") {
+  Workspace w;
+  std::vector<std::string> paths;
+  w.events.subscribe([&](const kiln::core::Event& e) {
+    if (e.type == "api.call") paths.push_back(e.to_json_line());  // throws if not UTF-8 safe
+  });
+  check_bad_target(raw(w, "GET", "/api/2.2/jobs/\xff"), "/api/2.2/jobs/\\xFF");
+  check_bad_target(raw(w, "GET", "/api/2.2/jobs/\xed\xa0\x80"), "/api/2.2/jobs/\\xED\\xA0\\x80");
+  auto r = w.get("list", {{"name", "\xc0\xaf"}});
+  CHECK(r.status == 400);
+  CHECK(error_code(r) == "MALFORMED_REQUEST");
+  r = w.post("create", {{"name", "etl\xff"}});
+  CHECK(r.status == 400);
+  CHECK(message(r) ==
+        "Malformed request: a string in the request body is not valid UTF-8 (byte \\xFF at offset "
+        "3)");
+  CHECK(w.get("list").status == 200);
+  CHECK(paths.size() == 5);
+}
+
+TEST_CASE("JSON nested deeper than 100 levels is refused, from a body or from dotted query keys",
+          "[router]") {
+  Workspace w;
+  json deep = json::array();
+  for (int i = 0; i < 1000; ++i) deep = json::array({std::move(deep)});
+  auto r = w.post("create", {{"name", "deep"}, {"tags", std::move(deep)}});
+  CHECK(r.status == 400);
+  CHECK(message(r) == "Malformed request: the request body is nested deeper than 100 levels");
+  std::string key = "filter_by";
+  for (int i = 0; i < 100; ++i) key += ".x";
+  r = w.get("list", {{key, "1"}});
+  CHECK(r.status == 400);
+  CHECK(error_code(r) == "MALFORMED_REQUEST");
+  CHECK(w.get("list").status == 200);
+}
+
 }  // namespace
 }  // namespace fakedb::testing
