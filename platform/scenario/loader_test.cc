@@ -187,29 +187,29 @@ expect:
 TEST_CASE("wrongly typed expectation arguments are errors at their line", "[loader]") {
   const std::string lock = kBlueGreen + "  - end: true\n    that: lock\n    job: orders\n";
   CHECK(errors_of(lock + "    target: 0\n    version: 1\n") ==
-        "s.yaml:21:13: expect[1].target: expected a string; got an integer (0)\n");
+        "s.yaml:20:13: expect[1].target: expected a string; got an integer (0)\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: lag\n    job: orders\n"
                                "    target: [production]\n    max: 5\n") ==
-        "s.yaml:21:13: expect[1].target: expected a string; got a sequence\n");
+        "s.yaml:20:13: expect[1].target: expected a string; got a sequence\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: runs\n    job: orders\n"
                                "    target: production\n    version: 1m30\n") ==
-        "s.yaml:22:14: expect[1].version: expected an integer from 0 to 1000000000; got a "
+        "s.yaml:21:14: expect[1].version: expected an integer from 0 to 1000000000; got a "
         "string ('1m30')\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: deployment\n    job: orders\n"
                                "    target: production\n    nth: first\n") ==
-        "s.yaml:22:10: expect[1].nth: expected an integer from 1 to 1000000000; got a string "
+        "s.yaml:21:10: expect[1].nth: expected an integer from 1 to 1000000000; got a string "
         "('first')\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: events\n    type: stream.lock\n"
                                "    at_least: many\n") ==
-        "s.yaml:21:15: expect[1].at_least: expected an integer from 0 to 1000000000; got a "
+        "s.yaml:20:15: expect[1].at_least: expected an integer from 0 to 1000000000; got a "
         "string ('many')\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: deployment\n    job: orders\n"
                                "    target: production\n    phases: [prepare, 3]\n") ==
-        "s.yaml:22:13: expect[1].phases: expected a list of strings; got a sequence\n");
+        "s.yaml:21:13: expect[1].phases: expected a list of strings; got a sequence\n");
   // A value that is not UTF-8 never reaches the events predicate (whose verdict dumps it).
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: events\n    type: stream.lock\n"
                                "    holder: dep\xff\n") ==
-        "s.yaml:21:16: byte \\xff is not UTF-8; expected a UTF-8 file\n");
+        "s.yaml:20:16: byte \\xff is not UTF-8; expected a UTF-8 file\n");
   CHECK(errors_of(kBlueGreen + "  - end: true\n    that: lock\n    job: orders\n"
                                "    target: production\n    version: 1\n") == "<ok>");
 }
