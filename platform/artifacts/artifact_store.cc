@@ -1,5 +1,7 @@
 #include "platform/artifacts/artifact_store.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -117,6 +119,40 @@ Result<void> check_build_record(const BuildRecord& record) {
     }
   }
   return {};
+}
+
+Result<std::vector<BuildRecord>> builds_for_commit_prefix(const ArtifactStore& store,
+                                                          std::string_view prefix) {
+  const bool hex = std::all_of(prefix.begin(), prefix.end(),
+                               [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  if (!hex || prefix.size() < kCommitPrefixMin || prefix.size() > 64) {
+    return Error{"commit '" + std::string(prefix.substr(0, 80)) +
+                 "': expected a commit SHA or a prefix of at least " +
+                 std::to_string(kCommitPrefixMin) + " hex digits"};
+  }
+  std::string wanted(prefix);
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto all = store.list_builds();
+  if (!all) return all.error();
+  std::set<std::string> commits;  // sorted, so a list of candidates reads the same every time
+  std::vector<BuildRecord> matching;
+  for (const BuildRecord& record : *all) {
+    std::string sha = record.commit_sha;
+    std::transform(sha.begin(), sha.end(), sha.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!sha.starts_with(wanted)) continue;
+    commits.insert(sha);
+    matching.push_back(record);
+  }
+  if (commits.size() > 1) {
+    std::string list;
+    for (const std::string& sha : commits) list += (list.empty() ? "" : ", ") + sha;
+    return Error{"commit prefix '" + wanted + "' is ambiguous: builds of " +
+                 std::to_string(commits.size()) + " commits match (" + list +
+                 "); give more digits"};
+  }
+  return matching;
 }
 
 }  // namespace kiln::artifacts

@@ -94,4 +94,14 @@ class ArtifactStore {
   virtual Result<std::optional<BuildRecord>> latest_successful_build() const = 0;
 };
 
+// The shortest commit prefix builds_for_commit_prefix() accepts (git's own minimum).
+inline constexpr std::size_t kCommitPrefixMin = 4;
+
+// The builds of the one commit whose SHA starts with `prefix` (a full SHA, or a unique prefix
+// of at least kCommitPrefixMin hex digits, case-insensitive), oldest first; empty if no build's
+// commit matches. An error for a prefix that is not hex or too short, and for one matching
+// several commits (the error lists them).
+Result<std::vector<BuildRecord>> builds_for_commit_prefix(const ArtifactStore& store,
+                                                          std::string_view prefix);
+
 }  // namespace kiln::artifacts

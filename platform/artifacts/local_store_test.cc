@@ -209,6 +209,38 @@ TEST_CASE("builds are found by id and by commit sha") {
   CHECK(store->builds_for_commit(std::string(40, '0'))->empty());
 }
 
+TEST_CASE("builds are found by a unique prefix of their commit sha") {
+  TempDir dir;
+  auto store = open_store(dir.path());
+  const std::string sha_c = "0123ffff89abcdef0123456789abcdef01234567";  // shares "0123" with A
+  const BuildRecord first = succeeded(*store, kShaA, 1000, "a");
+  const BuildRecord other = succeeded(*store, kShaB, 2000, "b");
+  const BuildRecord second = failed(kShaA, 3000);
+  const BuildRecord third = failed(sha_c, 4000);
+  for (const BuildRecord& r : {first, other, second, third}) publish(*store, r);
+
+  auto short_a = builds_for_commit_prefix(*store, "012345");  // `kiln builds --commit 012345`
+  REQUIRE(short_a.ok());
+  CHECK(ids(short_a.value()) == std::vector<std::string>{first.build_id, second.build_id});
+  CHECK(ids(builds_for_commit_prefix(*store, "FEDC").value()) ==
+        std::vector<std::string>{other.build_id});
+  CHECK(ids(builds_for_commit_prefix(*store, kShaA).value()) ==
+        std::vector<std::string>{first.build_id, second.build_id});
+  CHECK(builds_for_commit_prefix(*store, "abcd")->empty());
+
+  auto ambiguous = builds_for_commit_prefix(*store, "0123");
+  REQUIRE_FALSE(ambiguous.ok());
+  CHECK(ambiguous.error().message ==
+        "commit prefix '0123' is ambiguous: builds of 2 commits match (" + kShaA + ", " + sha_c +
+            "); give more digits");
+  for (const std::string& bad :
+       std::vector<std::string>{"012", "", "0123xyz", std::string(65, 'a')}) {
+    auto refused = builds_for_commit_prefix(*store, bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("at least 4 hex digits"));
+  }
+}
+
 TEST_CASE("latest successful build skips failed builds") {
   TempDir dir;
   auto store = open_store(dir.path());

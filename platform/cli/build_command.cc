@@ -1,50 +1,85 @@
 #include "platform/cli/build_command.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
-#include <sstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "platform/artifacts/build_writer.h"
 #include "platform/artifacts/git_head.h"
 #include "platform/artifacts/local_store.h"
 #include "platform/config/job_config.h"
+#include "platform/config/repo_files.h"
 
 namespace kiln::cli {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+namespace fs = std::filesystem;
 
-bool is_executable(const std::filesystem::path& path) {
+bool is_executable(const fs::path& path) {
   std::error_code ec;
-  const auto perms = std::filesystem::status(path, ec).permissions();
-  return !ec && (perms & std::filesystem::perms::owner_exec) != std::filesystem::perms::none;
+  const auto perms = fs::status(path, ec).permissions();
+  return !ec && (perms & fs::perms::owner_exec) != fs::perms::none;
 }
 
-std::string relative_to(const std::filesystem::path& file, const std::filesystem::path& dir) {
-  return std::filesystem::path(file).lexically_relative(dir).generic_string();
-}
-
-// One archive per (name, target): the folder's manifest, that target's config, and the code.
-artifacts::JobInput job_input(const config::JobFolder& folder, const config::JobConfig& job) {
+// One archive per (name, target): the folder's manifest, that target's config, and the code,
+// each named relative to the folder. The folder's dir and the config's file are paths as the
+// loader shows them (relative to the working directory, or absolute): the same form, so the
+// config's name within the folder is their difference.
+std::optional<artifacts::JobInput> job_input(const fs::path& repo_root,
+                                             const config::JobFolder& folder,
+                                             const config::JobConfig& job, std::string& why) {
   artifacts::JobInput input;
   input.name = job.name;
   input.target = job.target;
   input.deploy_version = job.deploy_version;
-  const std::filesystem::path dir = folder.dir;
-  std::vector<std::filesystem::path> files{dir / "kiln.yaml", job.file};
-  for (const auto& source : folder.source_files) files.emplace_back(source);
-  for (const auto& f : files) {
-    const auto path = f.is_absolute() ? f : dir / f;
-    input.entries.push_back({relative_to(path, dir), read_file(path), is_executable(path)});
+  const fs::path dir = folder.dir;
+  const std::string config = fs::path(job.file).lexically_relative(dir).generic_string();
+  if (config.empty() || config.starts_with("..")) {
+    why = "config '" + job.file + "' is not inside its job folder '" + folder.dir + "'";
+    return std::nullopt;
+  }
+  std::vector<std::string> files{"kiln.yaml", config};
+  files.insert(files.end(), folder.source_files.begin(), folder.source_files.end());
+  for (const std::string& relative : files) {
+    const fs::path path = dir / relative;
+    const std::string shown = (dir / relative).generic_string();
+    auto bytes = read_job_file(repo_root, path, shown, why);
+    if (!bytes) return std::nullopt;
+    input.entries.push_back({relative, std::move(*bytes), is_executable(path)});
   }
   return input;
 }
 
 }  // namespace
+
+// The bytes of a file of a job folder, or why they cannot be packaged: a symbolic link leaving
+// the repository (validate refuses it too, but the tree may have changed since), not a regular
+// file, or a read that fails. A build never archives what it could not read.
+std::optional<std::string> read_job_file(const fs::path& repo_root, const fs::path& path,
+                                         const std::string& shown, std::string& why) {
+  if (why = config::link_problem(repo_root, path, shown); !why.empty()) return std::nullopt;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    why = "cannot read '" + shown + "': not a regular file";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = "cannot open '" + shown + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    why = "cannot read '" + shown + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  return bytes;
+}
 
 int run_build(const BuildOptions& options, std::ostream& out, std::ostream& err) {
   auto store = artifacts::open_local_store(options.store);
@@ -57,7 +92,7 @@ int run_build(const BuildOptions& options, std::ostream& out, std::ostream& err)
   const std::string sha = artifacts::git_head_sha(options.repo, &sha_error);
   auto fail = [&](const std::string& why) {
     auto record = writer.write_failed(sha, options.created_ms, why);
-    err << "kiln build: failed: " << why << "\n";
+    err << "kiln build: failed: " << config::escape_text(why) << "\n";
     if (record) err << "recorded as failed build " << record->build_id << "\n";
     return record ? 1 : 2;
   };
@@ -72,8 +107,14 @@ int run_build(const BuildOptions& options, std::ostream& out, std::ostream& err)
     return fail("no job folder (a folder with kiln.yaml) under " + options.repo.string());
 
   artifacts::BuildInput input{sha, options.created_ms, {}};
+  const fs::path repo_root = config::repository_root(options.repo);
   for (const auto& folder : loaded.folders) {
-    for (const auto& job : folder.configs) input.jobs.push_back(job_input(folder, job));
+    for (const auto& job : folder.configs) {
+      std::string why;
+      auto one = job_input(repo_root, folder, job, why);
+      if (!one) return fail(why);
+      input.jobs.push_back(std::move(*one));
+    }
   }
   auto record = writer.write(input);
   if (!record) {
@@ -81,8 +122,8 @@ int run_build(const BuildOptions& options, std::ostream& out, std::ostream& err)
     return 2;
   }
   if (record->status != artifacts::kBuildSucceeded) {
-    err << "kiln build: failed: " << record->error << "\nrecorded as failed build "
-        << record->build_id << "\n";
+    err << "kiln build: failed: " << config::escape_text(record->error)
+        << "\nrecorded as failed build " << record->build_id << "\n";
     return 1;
   }
   out << "build " << record->build_id << " of commit " << record->commit_sha << ": "
@@ -101,15 +142,16 @@ int run_list_builds(const std::filesystem::path& store_dir, const std::string& c
     err << "kiln builds: " << store.error().message << "\n";
     return 2;
   }
-  auto builds = commit.empty() ? (*store)->list_builds() : (*store)->builds_for_commit(commit);
+  auto builds = commit.empty() ? (*store)->list_builds()
+                               : artifacts::builds_for_commit_prefix(**store, commit);
   if (!builds) {
-    err << "kiln builds: " << builds.error().message << "\n";
+    err << "kiln builds: " << config::escape_text(builds.error().message) << "\n";
     return 2;
   }
   for (const auto& b : *builds) {
     out << b.build_id << "  " << (b.commit_sha.empty() ? "-" : b.commit_sha.substr(0, 12)) << "  "
-        << b.status << "  " << b.jobs.size() << " job(s)" << (b.error.empty() ? "" : "  " + b.error)
-        << "\n";
+        << b.status << "  " << b.jobs.size() << " job(s)"
+        << (b.error.empty() ? "" : "  " + config::escape_text(b.error)) << "\n";
   }
   return 0;
 }

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
+#include <string>
 
 namespace kiln::cli {
 
@@ -14,6 +16,13 @@ struct BuildOptions {
   std::filesystem::path store;
   std::int64_t created_ms = 0;  // the build's time (the command passes the wall clock)
 };
+
+// The bytes of a file of a job folder, or nullopt with `why` set: a symbolic link leaving
+// `repo_root` (config::link_problem), not a regular file, or a failed open or read. `shown`
+// names the file in `why`.
+std::optional<std::string> read_job_file(const std::filesystem::path& repo_root,
+                                         const std::filesystem::path& path,
+                                         const std::string& shown, std::string& why);
 
 // Returns the exit code: 0 built, 1 the build failed (recorded), 2 the store is unusable.
 int run_build(const BuildOptions& options, std::ostream& out, std::ostream& err);

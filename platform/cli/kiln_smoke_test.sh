@@ -52,6 +52,35 @@ check "help lists the commands" bash -c "'$kiln' --help | grep -q validate && '$
 check "a valid folder validates" "$kiln" validate "$repo/jobs/orders"
 check "a build publishes every job of the commit" expect 0 "of commit $sha: 2 job(s)" "$kiln" build "$repo" --store "$work/store"
 check "the build is listed by commit" expect 0 "succeeded  2 job(s)" "$kiln" builds --store "$work/store" --commit "$sha"
+check "the build is listed by a short SHA" expect 0 "succeeded  2 job(s)" "$kiln" builds --store "$work/store" --commit "${sha:0:7}"
+check "a SHA prefix under 4 digits is refused" expect 2 "at least 4 hex digits" "$kiln" builds --store "$work/store" --commit "${sha:0:3}"
+
+# The README's own form: `kiln build .` from the repository, then the archive holds each file at
+# its path in the job folder with its bytes (a relative repo once archived 0-byte configs).
+archive_holds_the_folder() {  # store target
+  local hash file dir
+  hash=$(sed -n "s/^  orders ($2) deployVersion 3  \([0-9a-f]*\) .*/\1/p" "$work/readme.out")
+  file=$(find "$1/objects" -type f -path "*/${hash:0:2}/${hash:2}*" | head -1)
+  [ -n "$hash" ] && [ -n "$file" ] || { echo "no archive for $2 in:"; cat "$work/readme.out"; return 1; }
+  dir=$work/unpacked-$2 && mkdir -p "$dir" && tar -xzf "$file" -C "$dir" || return 1
+  [ "$(cd "$dir" && find . -type f | sort | tr '\n' ' ')" = "./configs/$2.yaml ./kiln.yaml ./src/main.py " ] ||
+    { echo "archive of $2 holds:"; (cd "$dir" && find . -type f); return 1; }
+  cmp "$dir/kiln.yaml" "$repo/jobs/orders/kiln.yaml" &&
+    cmp "$dir/configs/$2.yaml" "$repo/jobs/orders/configs/$2.yaml" &&
+    cmp "$dir/src/main.py" "$repo/jobs/orders/src/main.py"
+}
+check "kiln build . (the README's form) succeeds" bash -c "cd '$repo' && '$kiln' build . --store '$work/readme-store' > '$work/readme.out' 2>&1"
+check "its production archive holds the folder's files with their bytes" archive_holds_the_folder "$work/readme-store" production
+check "its development archive too" archive_holds_the_folder "$work/readme-store" development
+
+# A source that links out of the repository is refused (validate and build), the build recorded
+# as failed with nothing published (no archive that could hold the environment's token).
+ln -s /proc/self/environ "$repo/jobs/orders/src/env.py"
+check "validate refuses a link leaving the repository" expect 1 "src/env.py' is a symbolic link to '/proc/self/environ', outside the repository" "$kiln" validate "$repo/jobs/orders"
+check "build refuses it and records a failed build" expect 1 "recorded as failed build" env DATABRICKS_TOKEN=secret-token-in-env "$kiln" build "$repo" --store "$work/link-store"
+check "the failed build lists no job" expect 0 "failed  0 job(s)" "$kiln" builds --store "$work/link-store"
+check "nothing of it was stored" bash -c "[ -z \"\$(find '$work/link-store' -path '*objects*' -type f)\" ]"
+rm "$repo/jobs/orders/src/env.py"
 
 sed -i 's/deployVersion: 3/deployVerison: 3/' "$repo/jobs/orders/configs/production.yaml"
 check "a typo is an error at its line with a suggestion" expect 1 "production.yaml:4:1" "$kiln" validate "$repo/jobs/orders"

@@ -31,6 +31,8 @@ class ConfigReader {
       : file_(file), root_(root), doc_(doc), diagnostics_(diagnostics) {}
 
   void unknown_keys() {
+    const auto positions = key_positions(root_, "");  // one pass: 10,000 keys stay linear
+    const Position fallback = locate(root_, "");
     for (const auto& [key, value] : doc_.items()) {
       (void)value;
       if (std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end()) continue;
@@ -42,7 +44,7 @@ class ConfigReader {
             "; expected one of: kind, name, target, deployVersion, strategy, "
             "healthSeconds, stream, owner, onDrift, settings";
       }
-      report_at(locate_key(root_, "", key), key, std::move(message));
+      report_at(position_in(positions, key, fallback), key, std::move(message));
     }
   }
 

@@ -2,7 +2,9 @@
 // line and column (1-based) and the field it concerns. kiln validate prints them one per line.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kiln::config {
@@ -14,11 +16,22 @@ struct Diagnostic {
   std::string message;       // says what was expected, and what was found
 
   // "file:line:col: field: message"; the position is left out when line is 0, the field when it
-  // is empty.
+  // is empty. File, field and message pass through escape_text(): a key holding a newline or
+  // an escape sequence cannot forge a line or reach the terminal.
   std::string to_string() const;
 
   friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };
+
+// The length of the UTF-8 sequence starting at text[i] (1 to 4), or 0 when the bytes there are
+// not UTF-8 (a stray continuation byte, a truncated or overlong sequence, a surrogate, a code
+// point past U+10FFFF). i < text.size().
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+
+// The text made safe to print on one terminal line: newline, tab and carriage return as \n,
+// \t, \r; other control characters (C0, DEL) and bytes that are not UTF-8 as \xNN; C1
+// controls as \u00NN. Everything else (printable UTF-8) is kept.
+std::string escape_text(std::string_view text);
 
 // Sorts by file, line, column, then field and message, so the same input always prints the same
 // list in the same order.

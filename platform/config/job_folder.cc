@@ -11,6 +11,7 @@
 
 #include "platform/config/config_file.h"
 #include "platform/config/manifest.h"
+#include "platform/config/repo_files.h"
 #include "platform/config/task_paths.h"
 
 namespace kiln::config {
@@ -111,6 +112,12 @@ void load_folder_into(const fs::path& dir, const std::string& display, LoadResul
   JobFolder folder;
   folder.dir = display;
   const std::string manifest_file = join(display, "kiln.yaml");
+  // kiln.yaml goes into every archive: the same link rule as the folder's other files.
+  if (std::string link = link_problem(repository_root(dir), dir / "kiln.yaml", manifest_file);
+      !link.empty()) {
+    result.diagnostics.push_back({manifest_file, 0, 0, "", link});
+    return;
+  }
   auto text = read_text(dir / "kiln.yaml", manifest_file, result.diagnostics);
   if (!text) return;
   Manifest manifest = read_manifest(dir, manifest_file, *text, result.diagnostics);

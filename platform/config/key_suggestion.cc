@@ -41,6 +41,9 @@ std::optional<std::string> suggest(std::string_view word, const std::vector<std:
   std::size_t best_distance = 0;
   for (const std::string& candidate : known) {
     const std::size_t limit = candidate.size() <= 4 ? 1 : 2;
+    // The distance is at least the difference in length: a long key costs nothing here.
+    const std::size_t longer = std::max(folded.size(), candidate.size());
+    if (longer - std::min(folded.size(), candidate.size()) > limit) continue;
     const std::size_t d = edit_distance(folded, lower(candidate));
     if (d > limit || d == folded.size()) continue;  // replacing every letter is no typo
     if (!best || d < best_distance) {

@@ -8,6 +8,7 @@
 
 #include "platform/config/key_suggestion.h"
 #include "platform/config/path_glob.h"
+#include "platform/config/repo_files.h"
 #include "platform/config/yaml_document.h"
 
 namespace kiln::config::detail {
@@ -23,7 +24,11 @@ class ManifestReader {
  public:
   ManifestReader(const fs::path& dir, const std::string& file, const YAML::Node& root,
                  std::vector<Diagnostic>& diagnostics)
-      : dir_(dir), file_(file), root_(root), diagnostics_(diagnostics) {}
+      : dir_(dir),
+        repo_root_(repository_root(dir)),
+        file_(file),
+        root_(root),
+        diagnostics_(diagnostics) {}
 
   void report(Position at, std::string field, std::string message) {
     diagnostics_.push_back(diagnostic_at(file_, at, std::move(field), std::move(message)));
@@ -70,6 +75,10 @@ class ManifestReader {
         report(at, field,
                "'" + pattern + "' is a directory; expected a file or a glob such as '" + path +
                    "/**/*'");
+      } else if (std::string name = file_name_problem(path); !name.empty()) {
+        report(at, field, name);
+      } else if (std::string link = link_problem(repo_root_, dir_ / path, path); !link.empty()) {
+        report(at, field, link);
       } else if (!fs::is_regular_file(dir_ / path, ec)) {
         report(at, field, "file '" + pattern + "' does not exist in the job folder");
       } else {
@@ -81,15 +90,23 @@ class ManifestReader {
     std::size_t matched = 0;
     for (const std::string& candidate : *listing_) {
       if (configs && candidate == kManifestName) continue;
-      if (glob_match(pattern, candidate)) {
+      if (!glob_match(pattern, candidate)) continue;
+      ++matched;
+      // The same rules as a file named directly: kiln build must be able to archive it.
+      if (std::string problem = file_name_problem(candidate); !problem.empty()) {
+        report(at, field, problem);
+      } else if (std::string link = link_problem(repo_root_, dir_ / candidate, candidate);
+                 !link.empty()) {
+        report(at, field, link);
+      } else {
         files.push_back(candidate);
-        ++matched;
       }
     }
     if (matched == 0) report(at, field, "glob '" + pattern + "' matched no files");
   }
 
   const fs::path& dir_;
+  const fs::path repo_root_;  // links may not lead out of it
   const std::string& file_;
   const YAML::Node& root_;
   std::vector<Diagnostic>& diagnostics_;
@@ -113,11 +130,13 @@ Manifest read_manifest(const fs::path& dir, const std::string& file, const std::
     return manifest;
   }
   ManifestReader reader(dir, file, *root, diagnostics);
+  const auto positions = key_positions(*root, "");
+  const Position fallback = locate(*root, "");
   for (const auto& [key, value] : doc.items()) {
     (void)value;
     if (std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end()) continue;
     const auto hint = suggest(key, kKeys);
-    reader.report(locate_key(*root, "", key), key,
+    reader.report(position_in(positions, key, fallback), key,
                   "unknown key '" + key + "'" +
                       (hint ? "; did you mean '" + *hint + "'?"
                             : "; expected one of: kind, configs, sources"));

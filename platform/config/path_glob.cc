@@ -96,6 +96,10 @@ std::string path_problem(std::string_view path) {
   if (path[0] == '/' || path[0] == '\\') {
     return "expected a path relative to the job folder, got an absolute path";
   }
+  if (path.find('\\') != std::string_view::npos) {
+    return "a backslash is not a path separator here (and kiln build cannot archive a file "
+           "name holding one); expected '/'";
+  }
   for (std::string_view part : split(path)) {
     if (part == "..") return "'..' would leave the job folder; expected a path inside it";
   }

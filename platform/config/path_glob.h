@@ -20,7 +20,8 @@ bool has_glob(std::string_view pattern);
 // both within a segment; '**' as a whole segment is any number of directories (zero included).
 bool glob_match(std::string_view pattern, std::string_view path);
 
-// Why a manifest or task path may not be used, or empty: absolute, empty, or a '..' segment.
+// Why a manifest or task path may not be used, or empty: absolute, empty, a '..' segment, or a
+// backslash (not a separator here, and no archive path may hold one).
 std::string path_problem(std::string_view path);
 
 }  // namespace kiln::config::detail

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <system_error>
 
 #include "platform/config/job_config.h"
@@ -46,7 +47,7 @@ int run_validate(const std::vector<std::string>& paths, std::ostream& out) {
   }
   // The same config reached through two paths is one config, not a duplicate.
   std::vector<const JobConfig*> configs;
-  std::vector<std::string> seen;
+  std::set<std::string> seen;
   std::size_t folders = 0;
   for (const JobFolder& folder : all.folders) {
     if (!folder.dir.empty()) ++folders;
@@ -54,8 +55,7 @@ int run_validate(const std::vector<std::string>& paths, std::ostream& out) {
       std::error_code ec;
       std::string key = fs::weakly_canonical(config.file, ec).generic_string();
       if (ec) key = config.file;
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-      seen.push_back(std::move(key));
+      if (!seen.insert(std::move(key)).second) continue;
       configs.push_back(&config);
     }
   }

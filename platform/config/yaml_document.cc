@@ -6,11 +6,14 @@
 #include <cstddef>
 #include <exception>
 #include <map>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "platform/config/yaml_scalar.h"
+#include "platform/config/yaml_source.h"
 
 namespace kiln::config::detail {
 namespace {
@@ -36,6 +39,30 @@ Position value_position(const YAML::Node& key, const YAML::Node& value, Position
   return position_of(value, at_key);
 }
 
+// A control character in a scalar (a double-quoted "\e", "\0" or "\x01" makes one; raw ones
+// are refused before parsing): why the text may not be used, or nullopt. Values may hold tabs
+// and newlines (a script, a query); keys may not.
+std::optional<std::string> control_character(const std::string& text, bool value) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (value && (c == '\t' || c == '\n')) continue;
+    const bool c1 = c == 0xc2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) < 0xa0;
+    if (c < 0x20 || c == 0x7f || c1) {
+      return std::string("holds a control character (") + escape_text(text.substr(i, c1 ? 2 : 1)) +
+             "); expected printable text";
+    }
+  }
+  if (!value) return std::nullopt;
+  for (std::size_t i = 0; i < text.size();) {  // "\xff" escapes are code points: still UTF-8
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return std::string("is not valid UTF-8; expected UTF-8 text");
+    i += length;
+  }
+  return std::nullopt;
+}
+
 class Converter {
  public:
   Converter(const std::string& file, std::vector<Diagnostic>& diagnostics)
@@ -53,6 +80,10 @@ class Converter {
     }
     switch (node.Type()) {
       case YAML::NodeType::Scalar: {
+        if (auto problem = control_character(node.Scalar(), true)) {
+          report(at, field, *problem);
+          return nullptr;
+        }
         auto value = resolve_scalar(node.Tag(), node.Scalar());
         if (auto* message = std::get_if<std::string>(&value)) {
           report(at, field, *message);
@@ -89,6 +120,10 @@ class Converter {
       }
       const std::string& key = it->first.Scalar();
       const std::string path = child_path(field, key);
+      if (auto problem = control_character(key, false)) {
+        report(key_at, path, "a key " + *problem);
+        continue;
+      }
       if (auto [first, inserted] = seen.emplace(key, key_at); !inserted) {
         report(key_at, path,
                "duplicate key '" + key + "' (first at line " + std::to_string(first->second.line) +
@@ -200,6 +235,7 @@ Diagnostic diagnostic_at(const std::string& file, Position at, std::string field
 
 std::optional<YAML::Node> parse_document(const std::string& file, const std::string& text,
                                          std::vector<Diagnostic>& diagnostics) {
+  if (!check_characters(file, text, diagnostics)) return std::nullopt;
   try {
     // yaml-cpp 0.7's LoadAll loops forever on a stray ',' between nodes (the parser reports
     // the same empty document again and again), and Load silently drops it. So the documents
@@ -234,6 +270,7 @@ std::optional<YAML::Node> parse_document(const std::string& file, const std::str
           diagnostic_at(file, {1, 1}, "", "the file is empty; expected a mapping"));
       return std::nullopt;
     }
+    if (!check_structure(file, text, root, kMaxNodes, diagnostics)) return std::nullopt;
     return root;
   } catch (const YAML::Exception& e) {
     diagnostics.push_back(
@@ -253,19 +290,27 @@ json to_json(const YAML::Node& node, const std::string& file, const std::string&
 
 void drop_consequences(std::vector<Diagnostic>& diagnostics, std::size_t causes_begin,
                        std::size_t causes_end) {
+  // A set of the causes' fields, and each diagnostic's field looked up with every prefix that
+  // ends a path segment: linear in the diagnostics, whatever their number.
+  std::set<std::string_view> causes;
+  for (std::size_t i = causes_begin; i < causes_end; ++i) causes.insert(diagnostics[i].field);
+  if (causes.empty()) return;
   auto caused = [&](const Diagnostic& d) {
-    for (std::size_t i = causes_begin; i < causes_end; ++i) {
-      const std::string& cause = diagnostics[i].field;
-      if (d.field == cause || (d.field.starts_with(cause) && d.field.size() > cause.size() &&
-                               (d.field[cause.size()] == '.' || d.field[cause.size()] == '['))) {
-        return true;
-      }
+    const std::string_view field = d.field;
+    if (causes.contains(field)) return true;
+    for (std::size_t i = 1; i < field.size(); ++i) {
+      if ((field[i] == '.' || field[i] == '[') && causes.contains(field.substr(0, i))) return true;
     }
     return false;
   };
-  std::vector<Diagnostic> kept(diagnostics.begin(), diagnostics.begin() + causes_end);
-  for (std::size_t i = causes_end; i < diagnostics.size(); ++i) {
-    if (!caused(diagnostics[i])) kept.push_back(std::move(diagnostics[i]));
+  // Decided before anything moves: `causes` views the causes' own strings.
+  std::vector<bool> drop(diagnostics.size(), false);
+  for (std::size_t i = causes_end; i < diagnostics.size(); ++i) drop[i] = caused(diagnostics[i]);
+  causes.clear();
+  std::vector<Diagnostic> kept;
+  kept.reserve(diagnostics.size());
+  for (std::size_t i = 0; i < diagnostics.size(); ++i) {
+    if (!drop[i]) kept.push_back(std::move(diagnostics[i]));
   }
   diagnostics = std::move(kept);
 }
@@ -284,6 +329,24 @@ Position locate_key(const YAML::Node& root, std::string_view path, std::string_v
     if (it->first.IsScalar() && it->first.Scalar() == key) return position_of(it->first, at);
   }
   return at;
+}
+
+std::map<std::string, Position, std::less<>> key_positions(const YAML::Node& root,
+                                                           std::string_view path) {
+  std::map<std::string, Position, std::less<>> out;
+  Position at;
+  auto [node, rest] = walk(root, path, at);
+  if (!rest.empty() || !node.IsMap()) return out;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.IsScalar()) out.emplace(it->first.Scalar(), position_of(it->first, at));
+  }
+  return out;
+}
+
+Position position_in(const std::map<std::string, Position, std::less<>>& keys, std::string_view key,
+                     Position fallback) {
+  const auto it = keys.find(key);
+  return it == keys.end() ? fallback : it->second;
 }
 
 std::string describe(const json& value) {

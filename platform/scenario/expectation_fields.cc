@@ -1,6 +1,8 @@
 #include "platform/scenario/expectation_fields.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <map>
 
 #include "core/text/glob.h"
@@ -55,6 +57,69 @@ void check_metric(FieldReader& r, const std::string& path, const Expectation& x)
   }
 }
 
+enum class ArgType { kString, kCount, kStrings };
+
+// The type of every argument the predicates read, whichever predicate: the evaluators read them
+// as that type, so a wrong one must stop here (exit 2 at its line), not at the first evaluation.
+// Counts are integers from 0 to a billion (`nth` from 1).
+const std::map<std::string, ArgType, std::less<>>& arg_types() {
+  static const std::map<std::string, ArgType, std::less<>> kTypes = {
+      {"job", ArgType::kString},          {"target", ArgType::kString},
+      {"state", ArgType::kString},        {"status", ArgType::kString},
+      {"requested_by", ArgType::kString}, {"reason", ArgType::kString},
+      {"trigger", ArgType::kString},      {"sink", ArgType::kString},
+      {"stream", ArgType::kString},       {"holder", ArgType::kString},
+      {"version", ArgType::kCount},       {"build", ArgType::kCount},
+      {"nth", ArgType::kCount},           {"count", ArgType::kCount},
+      {"active", ArgType::kCount},        {"total", ArgType::kCount},
+      {"delivered", ArgType::kCount},     {"dropped", ArgType::kCount},
+      {"retried", ArgType::kCount},       {"deduplicated", ArgType::kCount},
+      {"at_least", ArgType::kCount},      {"max", ArgType::kCount},
+      {"phases", ArgType::kStrings},
+  };
+  return kTypes;
+}
+
+// False (with an error at each) when an argument has the wrong type. `events` matches its other
+// fields against event fields of any type, so only its own (type, count, at_least) are typed.
+bool check_arg_types(FieldReader& r, const std::string& path, const Expectation& x) {
+  constexpr std::int64_t kCountMax = 1'000'000'000;
+  bool ok = true;
+  for (const auto& [key, value] : x.args.items()) {
+    if (x.that == "events" && key != "type" && key != "count" && key != "at_least") continue;
+    if (x.that == "metric" || key == x.when || key == "that") continue;  // check_metric's
+    const std::string field = d::child_path(path, key);
+    const auto type = arg_types().find(key);
+    if (type == arg_types().end()) continue;  // unknown_keys reports it
+    switch (type->second) {
+      case ArgType::kString:
+        if (value.is_string()) continue;
+        r.error(field, "expected a string; got " + d::describe(value));
+        break;
+      case ArgType::kCount: {
+        const std::int64_t min = key == "nth" ? 1 : 0;
+        if (value.is_number_integer() && value.get<std::int64_t>() >= min &&
+            value.get<std::int64_t>() <= kCountMax) {
+          continue;
+        }
+        r.error(field, "expected an integer from " + std::to_string(min) + " to " +
+                           std::to_string(kCountMax) + "; got " + d::describe(value));
+        break;
+      }
+      case ArgType::kStrings: {
+        const bool strings =
+            value.is_array() &&
+            std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
+        if (strings) continue;
+        r.error(field, "expected a list of strings; got " + d::describe(value));
+        break;
+      }
+    }
+    ok = false;
+  }
+  return ok;
+}
+
 void check_args(FieldReader& r, const std::string& path, const Expectation& x, const Scenario& s) {
   static const std::map<std::string, std::vector<std::string>> kArgs = {
       {"deployed", {"job", "target", "version", "build", "state"}},
@@ -70,6 +135,7 @@ void check_args(FieldReader& r, const std::string& path, const Expectation& x, c
       {"one_active_run", {}},
       {"no_leaked_jobs", {}},
   };
+  if (!check_arg_types(r, path, x)) return;  // the checks below read the arguments as typed
   if (is_stream_predicate(x.that)) return check_stream_args(r, path, x, s);
   if (x.that == "metric") check_metric(r, path, x);
   if (x.that == "events") {  // free-form: type, count or at_least, and fields to match

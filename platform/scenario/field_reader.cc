@@ -1,6 +1,8 @@
 #include "platform/scenario/field_reader.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "platform/config/key_suggestion.h"
 #include "platform/config/yaml_document.h"
@@ -56,6 +58,7 @@ const json& FieldReader::at(const std::string& path) const {
 
 void FieldReader::unknown_keys(const std::string& path, const json& object,
                                const std::vector<std::string>& known) {
+  std::optional<std::map<std::string, d::Position, std::less<>>> positions;  // when needed
   for (const auto& [key, value] : object.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string message = "unknown field";
@@ -65,7 +68,9 @@ void FieldReader::unknown_keys(const std::string& path, const json& object,
       message += "; expected one of";
       for (const auto& k : known) message += " " + k;
     }
-    const auto p = d::locate_key(root_, path, key);
+    if (!positions) positions = d::key_positions(root_, path);  // one pass over the mapping
+    const auto found = positions->find(key);
+    const auto p = found != positions->end() ? found->second : d::locate(root_, path);
     diagnostics_.push_back(d::diagnostic_at(file_, p, d::child_path(path, key), message));
   }
 }

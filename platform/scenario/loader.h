@@ -4,6 +4,7 @@
 // duration is expected, at the places docs/scenarios.md lists) are drawn from the seed here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,11 @@ struct Loaded {
   std::vector<config::Diagnostic> diagnostics;  // sorted by line, column
   bool ok() const { return scenario.has_value(); }
 };
+
+// How a diagnostic of a loader bug starts (an exception caught at the file, never expected).
+inline constexpr const char* kInternalError = "internal error while loading: ";
+// Larger scenario files are refused (the job configs' limit).
+inline constexpr std::size_t kScenarioBytesMax = std::size_t{4} * 1024 * 1024;
 
 // `seed` replaces the file's seed (kiln scenario run --seed, swarm).
 Loaded load_scenario_text(const std::string& file, const std::string& text,

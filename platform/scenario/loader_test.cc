@@ -158,3 +158,71 @@ TEST_CASE("A metric expectation needs a name and something to compare with", "[l
 }
 
 }  // namespace kiln::scenario
+
+namespace kiln::scenario {
+namespace {
+
+const std::string kBlueGreen = R"(name: bg
+description: a blue-green job
+seed: 3
+duration: 1h
+repo:
+  - name: orders
+    target: production
+    deployVersion: 1
+    strategy: blue-green
+    healthSeconds: 60
+    workload: {kind: streaming}
+expect:
+  - end: true
+    that: deployed
+    job: orders
+    target: production
+)";
+
+}  // namespace
+
+// Each of these once loaded and then aborted `kiln scenario run` (an uncaught json type_error
+// when the predicate read its argument); now the loader refuses them at their line.
+TEST_CASE("wrongly typed expectation arguments are errors at their line", "[loader]") {
+  const std::string lock = kBlueGreen + "  - end: true\n    that: lock\n    job: orders\n";
+  CHECK(errors_of(lock + "    target: 0\n    version: 1\n") ==
+        "s.yaml:20:13: expect[1].target: expected a string; got an integer (0)\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: lag\n    job: orders\n"
+                               "    target: [production]\n    max: 5\n") ==
+        "s.yaml:20:13: expect[1].target: expected a string; got a sequence\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: runs\n    job: orders\n"
+                               "    target: production\n    version: 1m30\n") ==
+        "s.yaml:21:14: expect[1].version: expected an integer from 0 to 1000000000; got a "
+        "string ('1m30')\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: deployment\n    job: orders\n"
+                               "    target: production\n    nth: first\n") ==
+        "s.yaml:21:10: expect[1].nth: expected an integer from 1 to 1000000000; got a string "
+        "('first')\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: events\n    type: stream.lock\n"
+                               "    at_least: many\n") ==
+        "s.yaml:20:15: expect[1].at_least: expected an integer from 0 to 1000000000; got a "
+        "string ('many')\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: deployment\n    job: orders\n"
+                               "    target: production\n    phases: [prepare, 3]\n") ==
+        "s.yaml:21:13: expect[1].phases: expected a list of strings; got a sequence\n");
+  // A value that is not UTF-8 never reaches the events predicate (whose verdict dumps it).
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: events\n    type: stream.lock\n"
+                               "    holder: dep\xff\n") ==
+        "s.yaml:20:16: byte \\xff is not UTF-8; expected a UTF-8 file\n");
+  CHECK(errors_of(kBlueGreen + "  - end: true\n    that: lock\n    job: orders\n"
+                               "    target: production\n    version: 1\n") == "<ok>");
+}
+
+TEST_CASE("a merge with a wrongly typed target does not trip the stream checks", "[loader]") {
+  const std::string text =
+      with(kBlueGreen, "expect:\n",
+           "timeline:\n  - at: 10m\n    merge: {name: orders, target: 5, strategy: 7}\n"
+           "expect:\n  - end: true\n    that: lock\n    stream: orders-production\n"
+           "    holder: \"\"\n");
+  const std::string got = errors_of(text);
+  CHECK_THAT(got, Catch::Contains("timeline[0].merge.target: expected a non-empty string"));
+  CHECK(got.find("internal error") == std::string::npos);
+}
+
+}  // namespace kiln::scenario

@@ -50,10 +50,16 @@ std::vector<json> merge_changes(const FieldReader& r) {
   return out;
 }
 
+// Read before the merges are checked (a wrong type is reported there): only typed fields count.
+std::string string_field(const json& object, const char* key, const std::string& otherwise) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+
 bool names_job(const json& change, const RepoJob& job) {
   if (!change.contains("name") || !change["name"].is_string()) return false;
   const std::string name = change["name"].get<std::string>();
-  return change.value("target", job.target) == job.target &&
+  return string_field(change, "target", job.target) == job.target &&
          (name == job.name || core::glob_match(name, job.name));
 }
 
@@ -66,7 +72,7 @@ std::set<std::string> known_streams(const FieldReader& r, const Scenario& s) {
     bool streams = job.strategy == "blue-green" || !job.stream.empty();
     for (const auto& c : changes) {
       if (!names_job(c, job)) continue;
-      if (c.value("strategy", "") == "blue-green") streams = true;
+      if (string_field(c, "strategy", "") == "blue-green") streams = true;
       if (c.contains("stream") && c["stream"].is_string())
         out.insert(c["stream"].get<std::string>());
     }
