@@ -95,7 +95,12 @@ void CdWorkflow::step(const store::Workflow& workflow, const workflow::StepConte
   if (latest && latest->has_value() &&
       (**latest).build_id == workflow.state.value("last_build", "") &&
       workflow.state.value("last_errors", json::array()).empty()) {
-    done(Step::next(workflow.state, context.now_ms + options_.interval_ms));
+    // The pass time makes this a change, so the step is committed with its next wake-up: the
+    // stored wake-up stays true (kiln_workflow_due_lag_seconds reads it), where an idle poll
+    // would leave the last commit's, ever further in the past. One small write per interval.
+    json state = workflow.state;
+    state["last_pass_ms"] = context.now_ms;
+    done(Step::next(std::move(state), context.now_ms + options_.interval_ms));
     return;
   }
   const CdPass pass = run_cd_pass(store_, artifacts_, engine_, target, context.now_ms, events_);
@@ -103,6 +108,7 @@ void CdWorkflow::step(const store::Workflow& workflow, const workflow::StepConte
   state["last_build"] = pass.build_id;
   state["last_requested"] = pass.requested;
   state["last_errors"] = pass.errors;
+  state["last_pass_ms"] = context.now_ms;
   // Errors are reported in the state and tried again on the next pass; CD itself never stops.
   done(Step::next(std::move(state), context.now_ms + options_.interval_ms));
 }

@@ -7,7 +7,8 @@
 // (whatever its outcome) means CD has already asked, so a failed deploy is retried by the next
 // build or by hand, never in a loop. Nor does it queue behind a deployment of the same or a
 // newer version already under way. Every check reads the metadata DB, so a crash between two
-// requests simply asks for the rest on the next step.
+// requests simply asks for the rest on the next step. Every pass is committed (its time in
+// last_pass_ms), so the workflow's stored wake-up is always the next pass's.
 #pragma once
 
 #include <string>

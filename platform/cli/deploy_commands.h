@@ -8,6 +8,10 @@
 //   kiln run [--cd-target T]... [--once]   resumes every open workflow and delivers raised
 //                                          deployVersions of the newest build to each target;
 //                                          --once: one CD pass, then exit when nothing is left
+//   kiln cleanup [--dry-run]               one stale-job cleanup pass now
+// Each says what it starts with (version, DB, store, workspace host, where the token came from;
+// never the token) and, with --notify-config, delivers notifications of what it did before it
+// exits. A refused server certificate is said once, on `err`, as soon as a request meets it.
 #pragma once
 
 #include <optional>
@@ -26,7 +30,13 @@ struct Connection {
   std::string ca_file;               // PEM trust anchors for TLS; empty: the system store
   double poll_s = 5;                 // how often deploys poll the workspace
   std::string wait_for = "running";  // or "first-run-end"
+  std::string notify_config;  // routing of notifications (docs/notifications.md); "" for none
 };
+
+// The line a command starts with: "kiln 0.1.0, db D, store S, workspace H (token from
+// DATABRICKS_TOKEN)". Never the token.
+std::string describe_session(const Connection& connection, const std::string& host,
+                             const std::string& token_source);
 
 struct DeployCommand {
   Connection connection;
@@ -45,13 +55,13 @@ struct RunCommand {
   Connection connection;
   std::vector<std::string> cd_targets;
   bool once = false;
+  double cd_interval_s = 60;       // between CD passes of a target
   bool monitor = true;             // the monitoring workflow (not with --once)
   double monitor_interval_s = 60;  // between monitoring passes
   bool cleanup = true;             // the daily stale-job cleanup (not with --once)
   double stale_days = 90;
   bool cleanup_dry_run = false;
   std::int64_t saved_jobs_limit = 10'000;  // the workspace's quota, for quota warnings
-  std::string notify_config;  // routing of notifications (docs/notifications.md); "" for none
 };
 
 struct CleanupCommand {
@@ -64,8 +74,9 @@ struct CleanupCommand {
 // kept and why. Exit code: 0 done, 1 the pass failed, 2 nothing could be opened.
 int run_cleanup(const CleanupCommand& command, std::ostream& out, std::ostream& err);
 
-// Exit code: 0 (after --once, or on SIGINT/SIGTERM); 1 if a deploy of --once failed; 2 if
-// nothing could be opened.
+// Prints a start line and a stop line (why it stopped, and the exit code). Exit code: 0 (after
+// --once, or on SIGINT/SIGTERM); 1 if a CD pass of --once could not ask for a deploy, or a deploy
+// it ran failed or was aborted; 2 if nothing could be opened.
 int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err);
 
 }  // namespace kiln::cli

@@ -11,6 +11,8 @@
 //   kiln scenario run FILE [--seed N] ...         run a scenario on virtual time, with verdicts
 //   kiln scenario swarm FILE --seeds N [--quiet]  run it under many seeds
 // docs/cli.md has every option.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -43,7 +45,9 @@ void add_connection(CLI::App* command, kiln::cli::Connection& c) {
   add_db(command, c.db);
   command->add_option("--host", c.databricks.host, "Workspace URL (else DATABRICKS_HOST, profile)");
   command->add_option("--token", c.databricks.token,
-                      "Access token (else DATABRICKS_TOKEN, profile)");
+                      "Access token (shows in ps: prefer DATABRICKS_TOKEN or --token-file)");
+  command->add_option("--token-file", c.databricks.token_file,
+                      "A file holding the access token (else DATABRICKS_TOKEN_FILE)");
   command->add_option("--profile", c.databricks.profile, "Profile of ~/.databrickscfg");
   command->add_option("--config-file", c.databricks.config_file, "Instead of ~/.databrickscfg");
   command->add_option("--ca-file", c.ca_file, "PEM trust anchors for TLS (else the system's)");
@@ -53,6 +57,10 @@ void add_connection(CLI::App* command, kiln::cli::Connection& c) {
       ->add_option("--wait-for", c.wait_for,
                    "A deploy succeeds when its run is running, or has ended (first-run-end)")
       ->check(CLI::IsMember({"running", "first-run-end"}));
+  command
+      ->add_option("--notify-config", c.notify_config,
+                   "Where notifications go (docs/notifications.md)")
+      ->check(CLI::ExistingFile);
 }
 
 std::string user_name() {
@@ -122,6 +130,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run kiln: CD for the targets and every open workflow");
   run_cmd->add_option("--cd-target", run.cd_targets, "A target CD delivers to (repeatable)");
   run_cmd->add_flag("--once", run.once, "One CD pass; exit when its deploys have ended");
+  run_cmd->add_option("--cd-interval", run.cd_interval_s, "Seconds between CD passes of a target")
+      ->check(CLI::Range(0.1, 86'400.0));
   add_connection(run_cmd, run.connection);
 
   run_cmd->add_flag("!--no-monitor", run.monitor, "Do not run the monitoring workflow");
@@ -134,10 +144,6 @@ int main(int argc, char** argv) {
                     "Cleanup only says what it would delete");
   run_cmd->add_option("--stale-days", run.stale_days, "Days without a run before a job is stale")
       ->check(CLI::PositiveNumber);
-  run_cmd
-      ->add_option("--notify-config", run.notify_config,
-                   "Where notifications go (docs/notifications.md)")
-      ->check(CLI::ExistingFile);
   run_cmd->add_option("--saved-jobs-limit", run.saved_jobs_limit, "The workspace's job quota")
       ->check(CLI::PositiveNumber);
 
@@ -189,20 +195,32 @@ int main(int argc, char** argv) {
   std::uint64_t swarm_seed = 0;
   auto* swarm_cmd = scenario_cmd->add_subcommand("swarm", "Run a scenario under many seeds");
   swarm_cmd->add_option("file", swarm.file, "The scenario file")->required();
-  swarm_cmd->add_option("--seeds", swarm.seeds, "How many seeds")->check(CLI::PositiveNumber);
+  // A range names its bounds in the message ("Value 0 not in range 1 to 10000000"), where
+  // PositiveNumber's names the doubles' limits.
+  swarm_cmd->add_option("--seeds", swarm.seeds, "How many seeds (at least 1)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10'000'000}));
   auto* first_seed_option =
       swarm_cmd->add_option("--first-seed", swarm_seed, "The first seed (default: the file's)");
   bool swarm_quiet = false;
   swarm_cmd->add_flag("--quiet", swarm_quiet, "No progress line");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints the message (naming the option); every usage error is exit code 2, as
+    // docs/cli.md says of bad input (CLI11's own codes, 105 and such, mean nothing to a script).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
   if (scenario_run_cmd->parsed()) {
     if (seed_option->count() > 0) scenario_run.seed = run_seed;
     return kiln::scenario::run_command(scenario_run, std::cout, std::cerr);
   }
   if (swarm_cmd->parsed()) {
     if (first_seed_option->count() > 0) swarm.first_seed = swarm_seed;
-    swarm.progress = !swarm_quiet;
+    swarm.progress = swarm_quiet                  ? kiln::scenario::Progress::kNone
+                     : isatty(STDERR_FILENO) != 0 ? kiln::scenario::Progress::kTerminal
+                                                  : kiln::scenario::Progress::kLines;
     return kiln::scenario::swarm_command(swarm, std::cout, std::cerr);
   }
   if (validate->parsed()) return kiln::config::run_validate(paths, std::cout);

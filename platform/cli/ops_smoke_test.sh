@@ -138,7 +138,9 @@ check "a cleanup whose delete answer was lost fails" \
 # ...and the next pass finds the job gone and records it.
 check "the next cleanup records the job the lost delete removed" \
   expect 0 "deleted broken/production ($broken_id), already gone from the workspace" \
-  "$kiln" cleanup --stale-days 0.00001
+  "$kiln" cleanup --stale-days 0.00001 --notify-config "$work/notify.yaml"
+check "kiln cleanup takes --notify-config and notifies what it deleted" \
+  wait_for_line 1 "$notes" '"kind":"cleanup_deleted"' '"job":"broken"'
 check "status shows broken removed" expect 0 "removed" "$kiln" status broken
 check "cleanup is idempotent" expect 0 "0 job(s) deleted" "$kiln" cleanup --stale-days 0.00001
 check "orders is untouched" bash -c "'$kiln' status orders | grep -q deployed"

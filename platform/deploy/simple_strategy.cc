@@ -4,6 +4,8 @@
 #include "platform/deploy/databricks_job.h"
 #include "platform/deploy/deploy_step.h"
 #include "platform/workspace/paginate.h"
+#include "platform/workspace/retry_policy.h"
+#include "platform/workspace/wire.h"
 
 namespace kiln::deploy::detail {
 
@@ -44,6 +46,9 @@ std::string describe_failure(const ApiRequest& request, const ApiResponse& respo
 }
 
 bool is_transient(const ApiResponse& response) {
+  // A refused server certificate is a configuration error: fail now, saying so, rather than
+  // retry the step until it gives up.
+  if (workspace::tls_verify_failed(response)) return false;
   if (response.status == 0 || response.status == 429 || response.status >= 500) return true;
   const auto error = response.error();
   if (!error) return false;
@@ -87,7 +92,11 @@ void DeployStep::list(ApiRequest request, const std::string& field,
                       [self, what, ok = std::move(ok)](const workspace::ListResult& r) {
                         if (self->parts_->stopped) return;
                         if (r.ok()) return ok(r.items);
-                        // A list is a read: any failure is worth another try.
+                        // A list is a read: any failure is worth another try, except a refused
+                        // server certificate, which no retry fixes.
+                        if (r.status == 0 && r.error_code == workspace::kTlsVerifyFailed) {
+                          return self->failed(what + ": " + r.error);
+                        }
                         self->retry(what + ": " + r.error);
                       });
 }

@@ -72,7 +72,10 @@ class DbCollection {
                               "When the job's latest successful run ended (Unix time).")),
         consecutive_failures_(r.gauge("kiln_job_consecutive_failures",
                                       "Failed runs since the job's latest successful run.")),
-        runs_active_(r.gauge("kiln_job_runs_active", "Runs of the job that have not ended.")),
+        runs_active_(r.gauge("kiln_job_runs_active",
+                             "Runs of the job started and not ended (not the queued ones).")),
+        runs_queued_(r.gauge("kiln_job_runs_queued",
+                             "Runs of the job waiting for their turn (QUEUED or BLOCKED).")),
         deployments_(families::deployments(r)),
         deployment_duration_(families::deployment_duration(r)),
         deployments_open_(r.gauge("kiln_deployments_open",
@@ -226,10 +229,13 @@ class DbCollection {
     std::optional<std::int64_t> last_success_ms;
     std::int64_t failures = 0;
     std::int64_t active = 0;
+    std::int64_t queued = 0;
     bool streak = true;  // still counting failures back from the newest run
     for (const auto& run : *runs) {
       if (!run.end_ms) {
-        ++active;
+        // A run waiting behind an active one (max_concurrent_runs) is not active.
+        const bool waits = run.life_cycle_state == "QUEUED" || run.life_cycle_state == "BLOCKED";
+        ++(waits ? queued : active);
         continue;
       }
       last_end_ms = std::max(last_end_ms.value_or(*run.end_ms), *run.end_ms);
@@ -245,6 +251,7 @@ class DbCollection {
     if (last_success_ms) last_success_.set(labels, seconds(*last_success_ms));
     consecutive_failures_.set(labels, static_cast<double>(failures));
     runs_active_.set(labels, static_cast<double>(active));
+    runs_queued_.set(labels, static_cast<double>(queued));
     return true;
   }
 
@@ -318,6 +325,7 @@ class DbCollection {
   Gauge last_success_;
   Gauge consecutive_failures_;
   Gauge runs_active_;
+  Gauge runs_queued_;
   Counter deployments_;
   Histogram deployment_duration_;
   Gauge deployments_open_;

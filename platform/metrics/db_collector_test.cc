@@ -59,8 +59,9 @@ void finish(store::MetadataStore& db, std::int64_t id, store::DeploymentStatus s
 }
 
 // orders on prod: deployed (deployment 1 succeeded after 60 s, deployment 2 queued), runs
-// ending SUCCESS, FAILED, CANCELED, INTERNAL_ERROR and one running. billing on prod: its deployment
-// failed. newjob on prod: a deploy workflow with a queued deployment and no jobs row yet.
+// ending SUCCESS, FAILED, CANCELED, INTERNAL_ERROR, one running and one queued. billing on prod:
+// its deployment failed. newjob on prod: a deploy workflow with a queued deployment and no jobs row
+// yet.
 void fill(store::MetadataStore& db) {
   STORE_REQUIRE_OK(db.upsert_build(build("b1", 1'000)));
   STORE_REQUIRE_OK(db.upsert_build(build("b2", 2'000, store::BuildStatus::kFailed)));
@@ -88,6 +89,9 @@ void fill(store::MetadataStore& db) {
   internal_error.life_cycle_state = "INTERNAL_ERROR";
   STORE_REQUIRE_OK(db.upsert_run(internal_error));
   STORE_REQUIRE_OK(db.upsert_run(run_row(5, "", 17'000, std::nullopt)));
+  store::Run queued = run_row(6, "", 17'500, std::nullopt);  // waits for run 5 to end
+  queued.life_cycle_state = "QUEUED";
+  STORE_REQUIRE_OK(db.upsert_run(queued));
 
   auto d4 = db.create_deployment(request("newjob", "prod", "b3", 1, 80'000));
   STORE_REQUIRE_OK(d4);
@@ -139,7 +143,8 @@ TEST_CASE("the DB collector reports builds jobs runs deployments and workflows")
   CHECK(value(r, "kiln_job_last_run_end_timestamp_seconds", jt("orders")) == 16.0);
   CHECK(value(r, "kiln_job_last_success_timestamp_seconds", jt("orders")) == 11.0);
   CHECK(value(r, "kiln_job_consecutive_failures", jt("orders")) == 2);
-  CHECK(value(r, "kiln_job_runs_active", jt("orders")) == 1);
+  CHECK(value(r, "kiln_job_runs_active", jt("orders")) == 1);  // the queued one waits
+  CHECK(value(r, "kiln_job_runs_queued", jt("orders")) == 1);
   CHECK(value(r, "kiln_job_consecutive_failures", jt("billing")) == 0);
   CHECK(r.sample("kiln_job_last_run_end_timestamp_seconds", jt("billing")) == nullptr);
 

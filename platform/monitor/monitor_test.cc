@@ -163,6 +163,35 @@ TEST_CASE("A managed job deleted outside kiln is reported as drift once", "[moni
   CHECK_THAT(drift[0]["detail"].get<std::string>(), Catch::Contains(std::to_string(job_id)));
 }
 
+TEST_CASE("The runs of a managed job deleted outside kiln are recorded as ended", "[monitor]") {
+  World world = monitored();
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/stream"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  world.w.advance(5 * kMinute);
+  auto runs = world.store->list_runs("orders", "production", 10).value();
+  REQUIRE(runs.size() == 1);
+  REQUIRE_FALSE(runs[0].end_ms);  // the stream runs
+  world.w.ok(world.w.post("delete", {{"job_id", job_id}}));
+  world.w.advance(10 * kMinute);
+  runs = world.store->list_runs("orders", "production", 10).value();
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].end_ms.has_value());
+  CHECK(runs[0].life_cycle_state == "TERMINATED");
+  CHECK(world.store->list_unfinished_runs(100).value().empty());
+}
+
+TEST_CASE("A run queued behind the active one is not drift", "[monitor]") {
+  World world = monitored();
+  Seen seen(world.w.events);
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/stream"}}));
+  const auto job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  const auto queued = world.w.run_now(job_id);  // API 2.2: queueing on, one run at a time
+  REQUIRE(world.w.life_cycle(queued) == "QUEUED");
+  world.w.advance(10 * kMinute);
+  REQUIRE(world.w.life_cycle(queued) == "QUEUED");
+  CHECK(seen.of("job.drift", "orders").empty());
+}
+
 TEST_CASE("A managed job edited outside kiln is reported as drift once per edit", "[monitor]") {
   World world = monitored();
   Seen seen(world.w.events);

@@ -42,6 +42,12 @@ bool is_terminal(const std::string& life) {
   return life == "TERMINATED" || life == "SKIPPED" || life == "INTERNAL_ERROR";
 }
 
+// Holding a place of the job's max_concurrent_runs: started and not yet ended (QUEUED and
+// BLOCKED runs wait for one).
+bool is_running(const std::string& life) {
+  return !life.empty() && life != "QUEUED" && life != "BLOCKED" && !is_terminal(life);
+}
+
 // Failed for good: the run ended and will not be retried (Databricks' retries happen inside it).
 bool failed_for_good(const std::string& life, const std::string& result) {
   return life == "INTERNAL_ERROR" || result == "FAILED" || result == "TIMEDOUT";
@@ -194,6 +200,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     for (const auto& [id, start] : *follow) {
       if (!seen.contains(id)) to_get_.push_back(id);
     }
+    follow_ = std::move(*follow);
     get_next();
   }
   void get_next() {
@@ -338,15 +345,25 @@ class Pass : public std::enable_shared_from_this<Pass> {
     std::vector<store::Run> upserts;
     std::vector<std::pair<std::string, json>> events;
     std::vector<std::pair<store::Run, const json*>> to_judge;
+    std::set<std::int64_t> listed_jobs;
+    for (const auto& j : jobs_) listed_jobs.insert(j.value("job_id", std::int64_t{0}));
     for (const json& r : ordered) {
       const auto job_id = r.value("job_id", std::int64_t{0});
+      const auto run_id = r.value("run_id", std::int64_t{0});
       auto m = managed.find(job_id);
-      if (m == managed.end()) continue;
+      // A run kiln follows whose job is no longer managed (deleted, or its tags removed) still
+      // needs its end recorded; other runs of unmanaged jobs are not kiln's business.
+      if (m == managed.end() && !follow_.contains(run_id)) continue;
+      auto prev = parts_->store.get_run(run_id);
+      if (failed(prev, "read run " + std::to_string(run_id))) {
+        return answer(Step::retry(failure_));
+      }
+      if (m == managed.end() && (!prev || prev->end_ms)) continue;
       const json st = r.value("state", json::object());
       store::Run row;
-      row.run_id = r.value("run_id", std::int64_t{0});
-      row.job_name = m->second.name;
-      row.target = m->second.target;
+      row.run_id = run_id;
+      row.job_name = m != managed.end() ? m->second.name : prev->job_name;
+      row.target = m != managed.end() ? m->second.target : prev->target;
       row.databricks_job_id = job_id;
       row.life_cycle_state = st.value("life_cycle_state", "");
       row.result_state = st.value("result_state", "");
@@ -354,12 +371,15 @@ class Pass : public std::enable_shared_from_this<Pass> {
       const auto end = r.value("end_time", std::int64_t{0});
       if (end > 0) row.end_ms = end;
       row.updated_ms = now();
-      auto prev = parts_->store.get_run(row.run_id);
-      if (failed(prev, "read run " + std::to_string(row.run_id))) {
-        return answer(Step::retry(failure_));
-      }
       row.version = prev ? prev->version : m->second.version;
-      const bool terminal = is_terminal(row.life_cycle_state);
+      bool terminal = is_terminal(row.life_cycle_state);
+      // The job is gone from the workspace (deleted outside kiln, a green removed): its run
+      // will never be listed as ended, so it ends now. A row written after the jobs were
+      // listed may belong to a job created since: left to the next pass.
+      if (!terminal && !listed_jobs.contains(job_id) && prev && prev->updated_ms < started_) {
+        row.life_cycle_state = "TERMINATED";
+        terminal = true;
+      }
       if (terminal && !row.end_ms) row.end_ms = prev && prev->end_ms ? *prev->end_ms : now();
       pass_rows_[row.run_id] = row;
       if (!terminal) {
@@ -486,6 +506,9 @@ class Pass : public std::enable_shared_from_this<Pass> {
     std::map<std::int64_t, std::vector<std::int64_t>> active_by_job;
     for (const auto& r : active_) {
       const auto job_id = r.value("job_id", std::int64_t{0});
+      // A run QUEUED (or BLOCKED) behind an active one is waiting for its turn, as the job's
+      // max_concurrent_runs asks: not a second active run.
+      if (!is_running(r.value("state", json::object()).value("life_cycle_state", ""))) continue;
       if (managed.contains(job_id)) {
         active_by_job[job_id].push_back(r.value("run_id", std::int64_t{0}));
       }
@@ -530,6 +553,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   json jobs_, active_, recent_;
   std::vector<json> fetched_;
   std::vector<std::int64_t> to_get_, vanished_;
+  std::map<std::int64_t, std::int64_t> follow_;  // runs to see to their end: start by run id
   std::map<std::pair<std::string, std::string>, std::string> owners_;
   std::map<std::pair<std::string, std::string>, std::map<std::int64_t, store::Run>> history_;
   std::map<std::int64_t, store::Run> pass_rows_;  // every managed run this pass saw, by id

@@ -16,8 +16,12 @@
 //                      kind edited: its settings (as jobs/list shows them) changed while the
 //                      deployment that wrote them stayed (compared with the first look after
 //                      the deploy, so no per-job call is made);
-//                      kind extra_run: a job allowed one run has two active
+//                      kind extra_run: a job allowed one run has two active (a run QUEUED
+//                      or BLOCKED behind the active one is waiting its turn: not counted)
 //   workspace.quota    saved jobs crossed the warning fraction of the limit (and back)
+// A run kiln recorded of a job that is gone from the workspace (deleted outside kiln, a green
+// removed) is recorded as it was last listed if it ended, else ended now (TERMINATED): no run
+// stays RUNNING in the DB after its job is gone.
 // A store error (other than "no such row") fails the pass, which the engine retries.
 // See docs/operations.md.
 #pragma once

@@ -100,4 +100,19 @@ TEST_CASE("CD survives a restart and does not ask again for what it asked before
   CHECK(world.store->find_open_workflow("cd", "cd:production").ok());
 }
 
+TEST_CASE("CD's stored wake-up stays the next pass's while there is nothing new", "[cd]") {
+  // kiln_workflow_due_lag_seconds reads the stored wake-up: a CD that only polled in memory
+  // looked ever more overdue while it was healthy.
+  World world = cd_world();
+  world.build({{"orders", "production", 1, kStream}});
+  world.w.advance(30 * kMinute);
+  REQUIRE(deployed(world, "orders") == 1);
+  for (int i = 0; i < 3; ++i) {
+    world.w.advance(10 * kMinute);
+    const auto cd = world.store->find_open_workflow("cd", "cd:production").value();
+    CHECK(cd.wake_at_ms > world.w.loop.now_ms());
+    CHECK(cd.wake_at_ms <= world.w.loop.now_ms() + kMinute);
+  }
+}
+
 }  // namespace kiln::runtime

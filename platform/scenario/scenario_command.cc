@@ -81,6 +81,7 @@ int swarm_command(const SwarmCommand& command, std::ostream& out, std::ostream& 
   std::vector<std::string> failing;
   // Measured for the summary only: loading and running every seed.
   const auto wall_start = std::chrono::steady_clock::now();
+  auto last_line = wall_start;
   for (std::uint64_t i = 0; i < command.seeds; ++i) {
     const auto loaded = load_scenario(command.file, base + i);
     if (print_diagnostics(loaded, err)) return 2;
@@ -103,12 +104,21 @@ int swarm_command(const SwarmCommand& command, std::ostream& out, std::ostream& 
       failing.push_back("seed " + std::to_string(base + i) + ":" + why +
                         "\n    replay: " + replay_command(*loaded.scenario));
     }
-    if (command.progress) {
+    if (command.progress == Progress::kTerminal) {
       err << "\r[" << i + 1 << "/" << command.seeds << "] " << failing.size() << " failing"
           << std::flush;
+    } else if (command.progress == Progress::kLines) {
+      // Wall time decides only when a line is printed, never what a seed does.
+      const auto at = std::chrono::steady_clock::now();
+      if (at - last_line >= std::chrono::milliseconds(command.progress_line_ms) ||
+          i + 1 == command.seeds) {
+        last_line = at;
+        err << "[" << i + 1 << "/" << command.seeds << "] " << failing.size() << " failing"
+            << std::endl;
+      }
     }
   }
-  if (command.progress) err << "\n";
+  if (command.progress == Progress::kTerminal) err << "\n";
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out << first.scenario->name << ": " << command.seeds - failing.size() << " of " << command.seeds

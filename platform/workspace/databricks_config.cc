@@ -2,9 +2,11 @@
 
 #include <boost/property_tree/ini_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <vector>
 
 namespace kiln::workspace {
@@ -89,7 +91,35 @@ FileLookup read_profile(const std::string& path, const std::string& profile, boo
   return out;
 }
 
+// The token a file holds: its text without trailing whitespace; empty with `error` set if the
+// file cannot be read or holds nothing.
+std::optional<std::string> read_token_file(const std::string& path, const std::string& origin,
+                                           std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read the token file " + path + " (" + origin + ")";
+    return std::nullopt;
+  }
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0) {
+    token.pop_back();
+  }
+  if (token.empty()) {
+    error = "the token file " + path + " (" + origin + ") is empty";
+    return std::nullopt;
+  }
+  return token;
+}
+
 }  // namespace
+
+bool has_credentials(std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const auto end = url.find_first_of("/?#", start);
+  const auto authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  return authority.find('@') != std::string_view::npos;
+}
 
 std::string normalize_host(std::string_view host) {
   while (!host.empty() && (host.front() == ' ' || host.front() == '\t')) host.remove_prefix(1);
@@ -121,9 +151,31 @@ ConfigResult resolve_databricks_config(const ConfigFlags& flags, const Environme
   std::optional<std::string> host = non_empty(flags.host);
   c.host_source = "--host";
   if (!host && (host = env_value(env, "DATABRICKS_HOST"))) c.host_source = "DATABRICKS_HOST";
+  if (host && has_credentials(*host)) {
+    result.error = std::string(kCredentialsInHost) + " (the host from " + c.host_source + ")";
+    return result;
+  }
   std::optional<std::string> token = non_empty(flags.token);
   c.token_source = "--token";
-  if (!token && (token = env_value(env, "DATABRICKS_TOKEN"))) c.token_source = "DATABRICKS_TOKEN";
+  const auto token_file = non_empty(flags.token_file);
+  if (token && token_file) {
+    result.error = "both --token and --token-file: give one";
+    return result;
+  }
+  std::optional<std::string> file_of_token = token_file;
+  std::string file_origin = "--token-file";
+  if (!token && !file_of_token) {
+    if ((token = env_value(env, "DATABRICKS_TOKEN"))) {
+      c.token_source = "DATABRICKS_TOKEN";
+    } else if ((file_of_token = env_value(env, "DATABRICKS_TOKEN_FILE"))) {
+      file_origin = "DATABRICKS_TOKEN_FILE";
+    }
+  }
+  if (!token && file_of_token) {
+    token = read_token_file(*file_of_token, file_origin, result.error);
+    if (!token) return result;
+    c.token_source = file_origin + " " + *file_of_token;
+  }
 
   std::string why_not;
   if (explicit_profile || !host || !token) {
@@ -139,6 +191,10 @@ ConfigResult resolve_databricks_config(const ConfigFlags& flags, const Environme
       c.config_file = file;
     }
     if (!host && found.host) {
+      if (has_credentials(*found.host)) {
+        result.error = std::string(kCredentialsInHost) + " (the host from " + origin + ")";
+        return result;
+      }
       host = found.host;
       c.host_source = origin;
     }
@@ -159,7 +215,7 @@ ConfigResult resolve_databricks_config(const ConfigFlags& flags, const Environme
     return result;
   }
   if (!token) {
-    result.error = missing("token", "--token", "DATABRICKS_TOKEN");
+    result.error = missing("token", "--token, --token-file", "DATABRICKS_TOKEN(_FILE)");
     return result;
   }
   c.host = normalize_host(*host);
@@ -170,8 +226,8 @@ ConfigResult resolve_databricks_config(const ConfigFlags& flags, const Environme
 
 ConfigResult resolve_databricks_config(const ConfigFlags& flags) {
   Environment env;
-  for (const char* name : {"DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_PROFILE",
-                           "DATABRICKS_CONFIG_FILE"}) {
+  for (const char* name : {"DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_TOKEN_FILE",
+                           "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CONFIG_FILE"}) {
     if (const char* v = std::getenv(name)) env[name] = v;  // NOLINT(concurrency-mt-unsafe)
   }
   const char* home = std::getenv("HOME");  // NOLINT(concurrency-mt-unsafe)

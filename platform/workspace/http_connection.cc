@@ -99,6 +99,7 @@ asio::awaitable<void> Connection::open(const HttpEndpoint& endpoint, bool verify
   if (ec) co_return;
   co_await tls_->async_handshake(asio::ssl::stream_base::client,
                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (ec && verify) tls_verify_result_ = SSL_get_verify_result(tls_->native_handle());
 }
 
 template <class Stream>

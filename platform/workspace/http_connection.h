@@ -33,6 +33,10 @@ class Connection {
   void close();
 
   std::chrono::steady_clock::time_point idle_since{};
+  // After open() failed in the TLS handshake: OpenSSL's verification result (X509_V_OK if the
+  // certificate was not the problem). A refused certificate is a configuration error, not a
+  // transient one.
+  long tls_verify_result() const { return tls_verify_result_; }
 
   // Resolves, connects and (for TLS) handshakes, verifying the certificate against `host`
   // unless `verify` is false. Sets `ec` on failure.
@@ -55,6 +59,7 @@ class Connection {
   std::unique_ptr<boost::beast::tcp_stream> plain_;
   std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
   boost::beast::flat_buffer buffer_;
+  long tls_verify_result_ = 0;  // X509_V_OK
 };
 
 }  // namespace kiln::workspace::detail

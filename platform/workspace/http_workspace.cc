@@ -1,5 +1,7 @@
 #include "platform/workspace/http_workspace.h"
 
+#include <openssl/x509.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -11,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "platform/workspace/databricks_config.h"
 #include "platform/workspace/http_connection.h"
 #include "platform/workspace/wire.h"
 
@@ -40,6 +43,11 @@ bool lower_prefix(const std::string& text, std::string_view prefix) {
 }  // namespace
 
 std::optional<HttpEndpoint> parse_endpoint(const std::string& url, std::string* error) {
+  if (has_credentials(url)) {
+    // Never echoed: the part before '@' is a password.
+    if (error != nullptr) *error = kCredentialsInHost;
+    return std::nullopt;
+  }
   auto fail = [&](const std::string& why) -> std::optional<HttpEndpoint> {
     if (error != nullptr) *error = "bad host '" + url + "': " + why;
     return std::nullopt;
@@ -136,6 +144,23 @@ struct HttpWorkspace::State {
     return msg;
   }
 
+  // "TLS: certificate verify failed (unable to get local issuer certificate) for host h:443":
+  // said once per request, not buried in a retry loop (retry_policy.h never retries it).
+  ApiResponse tls_refused(long verify_result) {
+    ++counters.transport_errors;
+    std::string hint;
+    if (verify_result == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+        verify_result == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+        verify_result == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN) {
+      hint = config.ca_file.empty() ? "; --ca-file names the CA that signed it"
+                                    : "; it is not signed by a CA of " + config.ca_file;
+    }
+    return transport_error(kTlsVerifyFailed, std::string("TLS: certificate verify failed (") +
+                                                 X509_verify_cert_error_string(verify_result) +
+                                                 ") for host " + endpoint.host + ":" +
+                                                 endpoint.port + hint);
+  }
+
   ApiResponse failure(const beast::error_code& ec, const char* step) {
     ++counters.transport_errors;
     const bool timeout = ec == beast::error::timeout;
@@ -190,6 +215,9 @@ asio::awaitable<ApiResponse> perform(std::shared_ptr<HttpWorkspace::State> s, Ap
       beast::error_code ec;
       ++s->counters.connections_opened;
       co_await conn->open(s->endpoint, !s->config.insecure_skip_verify, deadline, ec);
+      if (ec && conn->tls_verify_result() != X509_V_OK) {
+        co_return s->tls_refused(conn->tls_verify_result());
+      }
       if (ec) co_return s->failure(ec, "connecting to");
     } else {
       ++s->counters.connections_reused;

@@ -6,7 +6,9 @@
 // - Every request carries Authorization: Bearer <token>, User-Agent and Content-Type:
 //   application/json; a GET its query pairs URL-encoded, a POST its JSON body.
 // - A transport failure (refused, reset, TLS, DNS) answers status 0 with error_code
-//   CONNECTION_ERROR; no answer within `timeout_ms` answers status 0 with TIMEOUT.
+//   CONNECTION_ERROR; no answer within `timeout_ms` answers status 0 with TIMEOUT; a server
+//   certificate that fails verification answers status 0 with TLS_VERIFY_FAILED and a message
+//   "TLS: certificate verify failed (<OpenSSL's reason>) for host <host>:<port>".
 // - Error bodies are normalised as the SDKs read them (wire.h); Retry-After is read as seconds.
 // - TLS verifies the server certificate and host name (against the system store, or `ca_file`)
 //   and sends SNI.
@@ -41,7 +43,9 @@ struct HttpEndpoint {
   std::string host;  // a name or an IP address (IPv6 without brackets)
   std::string port;  // "443" by default for https, "80" for http
 };
-// Parses "https://name[:port][/]" or "http://...". Empty on a bad host, with `error` set.
+// Parses "https://name[:port][/]" or "http://...". Empty on a bad host, with `error` set. A
+// host with credentials in it ("https://user:pass@name") is refused with kCredentialsInHost
+// (databricks_config.h), which does not repeat them.
 std::optional<HttpEndpoint> parse_endpoint(const std::string& url, std::string* error);
 
 struct HttpCounters {

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <catch2/catch.hpp>
 
+#include "platform/workspace/databricks_config.h"
 #include "platform/workspace/test_http_server.h"
 
 namespace kiln::workspace {
@@ -199,14 +200,53 @@ TEST_CASE("HttpWorkspace refuses a certificate from another CA", "[http][tls]") 
   HttpWorkspace api(io, config);
   const auto r = testing::call_and_wait(io, api, ApiRequest::get("/api/2.2/jobs/list"));
   CHECK(r.status == 0);
-  CHECK(r.body["error_code"] == "CONNECTION_ERROR");
-  CHECK_THAT(r.body["message"].get<std::string>(), Catch::Contains("certificate verify failed"));
+  CHECK(r.body["error_code"] == "TLS_VERIFY_FAILED");
+  const std::string port = server.url().substr(server.url().rfind(':') + 1);
+  CHECK(r.body["message"] ==
+        "TLS: certificate verify failed (self-signed certificate) for host "
+        "127.0.0.1:" +
+            port + "; it is not signed by a CA of " + wrong_ca.path());
   CHECK(server.requests().empty());
 
   // insecure_skip_verify accepts it (off by default).
   config.insecure_skip_verify = true;
   HttpWorkspace insecure(io, config);
   CHECK(testing::call_and_wait(io, insecure, ApiRequest::get("/x")).status == 200);
+}
+
+TEST_CASE("HttpWorkspace says a certificate for another name is refused", "[http][tls]") {
+  const auto identity = testing::make_self_signed("kiln test server", "DNS:elsewhere.example");
+  const testing::TempFile ca(identity.cert_pem);
+  boost::asio::io_context io;
+  TestServer server(
+      io, [](const SeenRequest&) { return ok_body({}); }, &identity);
+  HttpConfig config = config_for(server);
+  config.ca_file = ca.path();
+  HttpWorkspace api(io, config);
+  const auto r = testing::call_and_wait(io, api, ApiRequest::get("/api/2.2/jobs/list"));
+  CHECK(r.status == 0);
+  CHECK(r.body["error_code"] == "TLS_VERIFY_FAILED");
+  CHECK_THAT(r.body["message"].get<std::string>(),
+             Catch::StartsWith("TLS: certificate verify failed (IP address mismatch) for host "
+                               "127.0.0.1:"));
+  CHECK(api.counters().transport_errors == 1);
+}
+
+TEST_CASE("HttpWorkspace refuses a host with credentials without repeating them", "[http]") {
+  boost::asio::io_context io;
+  HttpConfig config;
+  for (const char* host : {"http://user:s3cret@127.0.0.1:8080", "https://s3cret@example.com/",
+                           "user:s3cret@example.com"}) {
+    config.host = host;
+    try {
+      HttpWorkspace api(io, config);
+      FAIL("accepted " << host);
+    } catch (const std::invalid_argument& e) {
+      CHECK(std::string(e.what()) == kCredentialsInHost);
+      CHECK_THAT(e.what(), !Catch::Contains("s3cret"));
+    }
+  }
+  CHECK_FALSE(has_credentials("https://example.com/?a=b@c"));
 }
 
 TEST_CASE("HttpWorkspace refuses a bad host or CA file", "[http]") {

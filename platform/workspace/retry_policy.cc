@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "platform/workspace/wire.h"
+
 namespace kiln::workspace {
 namespace {
 
@@ -46,7 +48,7 @@ bool transient_message(std::string_view message) {
 
 bool is_retriable(const fakedb::ApiResponse& response) {
   const std::string code = body_string(response, "error_code");
-  if (response.status == 0) return code != "INVALID_RESPONSE";
+  if (response.status == 0) return code != "INVALID_RESPONSE" && code != kTlsVerifyFailed;
   if (response.status == 200) return false;
   if (transient_message(body_string(response, "message"))) return true;
   if (code == "REQUEST_LIMIT_EXCEEDED" || code == "RESOURCE_EXHAUSTED" ||
@@ -68,6 +70,10 @@ bool is_retriable(const fakedb::ApiResponse& response) {
     return std::find(kMapped.begin(), kMapped.end(), code) == kMapped.end();
   }
   return false;
+}
+
+bool tls_verify_failed(const fakedb::ApiResponse& response) {
+  return response.status == 0 && body_string(response, "error_code") == kTlsVerifyFailed;
 }
 
 core::DurationMs base_wait_ms(const RetryPolicy& policy, int attempt,

@@ -30,7 +30,8 @@ struct RetryPolicy {
 };
 
 // True if the SDKs retry this answer:
-// - status 0 (connection failure, timeout), except INVALID_RESPONSE;
+// - status 0 (connection failure, timeout), except INVALID_RESPONSE and TLS_VERIFY_FAILED (a
+//   refused certificate: no retry makes it valid, and five minutes of retries would hide it);
 // - error_code REQUEST_LIMIT_EXCEEDED, RESOURCE_EXHAUSTED or TOO_MANY_REQUESTS (any status);
 // - HTTP 429, unless its error_code maps to a non-throttling class (INVALID_STATE and the other
 //   codes of the SDKs' mapping table: the code wins over the status, as in sdk-go);
@@ -38,6 +39,9 @@ struct RetryPolicy {
 // - a message naming a known transient condition (transient_message), whatever the status.
 // 500, 502, 504 and every other answer are final.
 bool is_retriable(const fakedb::ApiResponse& response);
+
+// True for status 0 TLS_VERIFY_FAILED: the server's certificate was refused (wire.h).
+bool tls_verify_failed(const fakedb::ApiResponse& response);
 
 // True if the message contains one of the SDKs' transient substrings ("ClusterNotReadyException",
 // "Unexpected error", "does not have any associated worker environments", "worker env .* not

@@ -41,6 +41,15 @@ TEST_CASE("Other errors are final", "[retry]") {
   CHECK_FALSE(is_retriable(transport_error("INVALID_RESPONSE", "not JSON")));
 }
 
+TEST_CASE("A refused server certificate is final, a dropped connection is not", "[retry]") {
+  const auto refused = transport_error(
+      kTlsVerifyFailed, "TLS: certificate verify failed (hostname mismatch) for host h:443");
+  CHECK_FALSE(is_retriable(refused));
+  CHECK(tls_verify_failed(refused));
+  CHECK(is_retriable(transport_error("CONNECTION_ERROR", "connecting to h:443: reset")));
+  CHECK_FALSE(tls_verify_failed(transport_error("CONNECTION_ERROR", "connecting to h:443")));
+}
+
 TEST_CASE("Known transient messages are retried whatever the status", "[retry]") {
   CHECK(is_retriable(answer(400, "INVALID_STATE", "ClusterNotReadyException: not yet")));
   CHECK(is_retriable(answer(500, "INTERNAL_ERROR", "Unexpected error happened")));

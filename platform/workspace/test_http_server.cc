@@ -134,7 +134,7 @@ std::string pem_of(BIO* bio) {
 
 }  // namespace
 
-TlsIdentity make_self_signed(const std::string& common_name) {
+TlsIdentity make_self_signed(const std::string& common_name, const std::string& names) {
   std::unique_ptr<EVP_PKEY, Freer> key(EVP_EC_gen("P-256"));
   std::unique_ptr<X509, Freer> cert(X509_new());
   if (!key || !cert) throw std::runtime_error("cannot make a key");
@@ -151,7 +151,7 @@ TlsIdentity make_self_signed(const std::string& common_name) {
   X509_set_issuer_name(cert.get(), name);
   add_extension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
   add_extension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign");
-  add_extension(cert.get(), NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+  add_extension(cert.get(), NID_subject_alt_name, names.c_str());
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
     throw std::runtime_error("cannot sign the certificate");
   }

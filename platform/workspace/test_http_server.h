@@ -33,12 +33,14 @@ struct Canned {
   bool keep_alive = true;
 };
 
-// A key and a self-signed certificate for 127.0.0.1 and localhost, as PEM.
+// A key and a self-signed certificate, as PEM, for `names` (subjectAltName syntax; by default
+// 127.0.0.1 and localhost).
 struct TlsIdentity {
   std::string cert_pem;
   std::string key_pem;
 };
-TlsIdentity make_self_signed(const std::string& common_name);
+TlsIdentity make_self_signed(const std::string& common_name,
+                             const std::string& names = "IP:127.0.0.1,DNS:localhost");
 
 // A file removed when this goes out of scope.
 class TempFile {

@@ -51,7 +51,10 @@ nlohmann::json parse_error_body(const RawError& raw);
 
 // A transport failure: status 0 with {"error_code": code, "message": message}. Codes:
 // CONNECTION_ERROR (refused, reset, TLS, DNS), TIMEOUT, INVALID_RESPONSE (a 200 whose body is
-// not JSON: the request may have taken effect, so it is never retried).
+// not JSON: the request may have taken effect, so it is never retried), TLS_VERIFY_FAILED (the
+// server's certificate was refused: unknown CA, name mismatch, expired; a configuration error
+// that no retry fixes, so it is never retried).
 fakedb::ApiResponse transport_error(std::string code, std::string message);
+inline constexpr const char* kTlsVerifyFailed = "TLS_VERIFY_FAILED";
 
 }  // namespace kiln::workspace
