@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int n = 0; n < kRequestsMax && buffer.size() > 0; ++n) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
-    parser.body_limit(1024 * 1024);
+    parser.body_limit(std::uint64_t{1024} * 1024);
     parser.eager(true);
     boost::beast::error_code ec;
     const std::size_t used = parser.put(buffer.data(), ec);

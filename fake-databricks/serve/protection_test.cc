@@ -200,3 +200,12 @@ TEST_CASE("out of descriptors, the server pauses accepting instead of spinning")
   CHECK(open.send(http::verb::get, "/api/2.2/jobs/list").result_int() == 200);
   CHECK(s.server->accept_failures() == 1);
 }
+
+TEST_CASE("advancing virtual time is bounded so it cannot overflow") {
+  Served s;
+  Client c(s.port);
+  const auto r = c.send(http::verb::post, "/__fake/advance", "{\"ms\": 9223372036854775807}");
+  CHECK(r.result_int() == 400);
+  CHECK(c.send(http::verb::post, "/__fake/advance", "{\"ms\": 31622400000}").result_int() == 200);
+  CHECK(c.send(http::verb::get, "/api/2.2/jobs/list").result_int() == 200);
+}
