@@ -3,7 +3,7 @@
 # deploy, CD, status, history and a rollback against `fake-databricks serve` on loopback.
 #   kiln_smoke_test.sh PATH/TO/kiln PATH/TO/fake-databricks
 set -uo pipefail
-kiln=$1
+kiln=$(realpath "$1") # absolute: some checks run from inside the repository
 fake=$2
 work=$(mktemp -d)
 serve_pid=

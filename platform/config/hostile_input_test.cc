@@ -109,3 +109,15 @@ TEST_CASE("20,000 unknown keys: each reported at its line, in one pass") {
   CHECK(result.diagnostics.back().line == 8 + kKeys);
   CHECK(result.diagnostics.back().field == "zz19999");
 }
+
+TEST_CASE("aliases repeating a long string are bounded by bytes, not only by nodes") {
+  std::string text = kHead + "owner: &o \"" + std::string(std::size_t{1} << 20, 'a') +
+                     "\"\nsettings:\n  description: [*o";
+  for (int i = 0; i < 99; ++i) text += ", *o";
+  text += "]\n";
+  bool bounded = false;
+  for (const auto& e : errors(text)) {
+    bounded = bounded || e.find("more than 64 MiB of text once aliases expand") != std::string::npos;
+  }
+  CHECK(bounded);
+}

@@ -22,6 +22,7 @@ using nlohmann::json;
 
 constexpr int kMaxDepth = 64;
 constexpr std::size_t kMaxNodes = 100'000;
+constexpr std::size_t kMaxScalarBytes = std::size_t{64} * 1024 * 1024;
 
 Position from_mark(const YAML::Mark& mark, Position fallback) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return fallback;
@@ -80,6 +81,15 @@ class Converter {
     }
     switch (node.Type()) {
       case YAML::NodeType::Scalar: {
+        // Aliases repeat a scalar's bytes: the node count alone does not bound them.
+        bytes_ += node.Scalar().size();
+        if (bytes_ > kMaxScalarBytes) {
+          if (!too_big_) {
+            too_big_ = true;
+            report(at, field, "more than 64 MiB of text once aliases expand; expected less");
+          }
+          return nullptr;
+        }
         if (auto problem = control_character(node.Scalar(), true)) {
           report(at, field, *problem);
           return nullptr;
@@ -142,6 +152,7 @@ class Converter {
   const std::string& file_;
   std::vector<Diagnostic>& diagnostics_;
   std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;  // of scalars converted so far
   bool too_big_ = false;
 };
 

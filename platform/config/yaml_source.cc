@@ -1,6 +1,7 @@
 #include "platform/config/yaml_source.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 
@@ -106,7 +107,10 @@ class StructureCheck {
     if (!start) return std::nullopt;
     const char first = text_[*start];
     if (first != '"' && first != '\'') return std::nullopt;
+    // An alias visits its scalar again: scan each quoted scalar of the text once.
+    if (const auto seen = quotes_.find(*start); seen != quotes_.end()) return seen->second;
     auto end = quoted_end(text_, *start);
+    quotes_.emplace(*start, end);
     if (!end) {
       report(node, std::string("the quote (") + first +
                        ") opened here is never closed (it would swallow the rest of the "
@@ -165,6 +169,7 @@ class StructureCheck {
   std::size_t max_nodes_;
   std::vector<Diagnostic>& diagnostics_;
   std::size_t nodes_ = 0;
+  std::map<std::size_t, std::optional<std::size_t>> quotes_;  // quote offset -> just past its end
   bool ok_ = true;
 };
 
