@@ -8,7 +8,7 @@
 option(KILN_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 if(KILN_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-    message(FATAL_ERROR "KILN_FUZZ needs clang (the `fuzz` preset sets it)")
+    message(FATAL_ERROR "KILN_FUZZ needs clang (the `asan` preset sets it)")
   endif()
   # Everything is instrumented for coverage; only the fuzzers link libFuzzer's main.
   target_compile_options(kiln_options INTERFACE -fsanitize=fuzzer-no-link)

@@ -1,6 +1,7 @@
 // fake-databricks serve against hostile clients: bytes that are not UTF-8, JSON nested too deep,
 // connections that say nothing, running out of descriptors, odd Authorization headers, empty
 // fault rules. Each case ends by showing a normal client is still served.
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -183,7 +184,10 @@ TEST_CASE("out of descriptors, the server pauses accepting instead of spinning")
   low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 1024);
   REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
   std::vector<int> held;
-  for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) held.push_back(fd);
+  // /dev/null, not dup(0): standard input may be closed where CI runs.
+  for (int fd = ::open("/dev/null", O_RDONLY); fd >= 0; fd = ::open("/dev/null", O_RDONLY)) {
+    held.push_back(fd);
+  }
   struct Restore {  // give the descriptors back whatever happens below
     std::vector<int>& held;
     rlimit old;
@@ -193,8 +197,13 @@ TEST_CASE("out of descriptors, the server pauses accepting instead of spinning")
     }
   } restore{held, old};
 
+  REQUIRE_FALSE(held.empty());
   late.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), s.port));
-  while (s.server->accept_failures() == 0) std::this_thread::yield();
+  // Bounded by attempts, not by time: the server thread fails its accept almost at once.
+  for (long spins = 0; s.server->accept_failures() == 0 && spins < 100'000'000; ++spins) {
+    std::this_thread::yield();
+  }
+  REQUIRE(s.server->accept_failures() >= 1);
   // The open connection is still served, and in the meantime accept was not retried.
   CHECK(open.send(http::verb::get, "/api/2.2/jobs/list").result_int() == 200);
   CHECK(open.send(http::verb::get, "/api/2.2/jobs/list").result_int() == 200);

@@ -127,7 +127,12 @@ struct Server::Impl {
       pump.expires_after(std::chrono::milliseconds(options.pump_interval_ms));
       auto [ec] = co_await pump.async_wait(kNoThrow);
       if (ec || stopping) break;
-      time.catch_up();
+      try {
+        time.catch_up();
+      } catch (const std::exception& e) {
+        // A throwing event subscriber must not stop virtual time for good.
+        log_line(std::string("fake-databricks serve: virtual time: ") + e.what());
+      }
     }
   }
 

@@ -39,7 +39,7 @@ std::optional<artifacts::JobInput> job_input(const fs::path& repo_root,
   input.deploy_version = job.deploy_version;
   const fs::path dir = folder.dir;
   const std::string config = fs::path(job.file).lexically_relative(dir).generic_string();
-  if (config.empty() || config.starts_with("..")) {
+  if (config.empty() || *fs::path(config).begin() == "..") {
     why = "config '" + job.file + "' is not inside its job folder '" + folder.dir + "'";
     return std::nullopt;
   }

@@ -375,7 +375,9 @@ int run_agent(const RunCommand& command, std::ostream& out, std::ostream& err) {
   } else {
     why = "--once: nothing to deploy";
   }
-  if (request_errors > 0 || failed > 0) {
+  // Only a --once pass answers for its deploys with its exit code; a long-running kiln stopped by
+  // a signal is a normal stop (each failure was reported as it happened).
+  if (command.once && (request_errors > 0 || failed > 0)) {
     code = 1;
     why += "; " + std::to_string(request_errors) + " CD request(s) and " + std::to_string(failed) +
            " deploy(s) failed";

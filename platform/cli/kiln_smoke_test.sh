@@ -87,7 +87,7 @@ check "a typo is an error at its line with a suggestion" expect 1 "production.ya
 check "the suggestion names the right key" expect 1 "deployVersion" "$kiln" validate "$repo/jobs/orders"
 check "a build of bad configs fails and is recorded as failed" expect 1 "recorded as failed build" "$kiln" build "$repo" --store "$work/store"
 check "the failed build is listed" expect 0 "failed" "$kiln" builds --store "$work/store"
-check "a missing path is an error" expect 105 "Directory does not exist" "$kiln" build "$work/nowhere" --store "$work/store"
+check "a missing path is an error" expect 2 "Directory does not exist" "$kiln" build "$work/nowhere" --store "$work/store"
 
 # --- deploys against fake-databricks serve ---------------------------------------------------
 sed -i 's/deployVerison: 3/deployVersion: 3/' "$repo/jobs/orders/configs/production.yaml"

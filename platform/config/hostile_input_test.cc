@@ -80,6 +80,12 @@ TEST_CASE("bytes that are not UTF-8 and control characters are refused at their 
   CHECK(errors("\xef\xbb\xbf" + kValid + "  description: \"caf\xc3\xa9\\tb\\nc\"\n").empty());
 }
 
+TEST_CASE("a byte order mark is allowed at the start only") {
+  const Errors got = errors(kValid + "  description: a\xef\xbb\xbfb\n");
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].rfind("dev.yaml:9:", 0) == 0);
+}
+
 TEST_CASE("diagnostics never print a raw key: newlines and escapes are escaped") {
   const Errors got = errors(kValid + "\"a\\nb.yaml:1:1: forged\": 1\n\"\\e]0;x\\a\": 2\n");
   for (const auto& line : got) {

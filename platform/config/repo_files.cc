@@ -21,15 +21,22 @@ bool is_inside(const fs::path& path, const fs::path& dir) {
 
 fs::path repository_root(const fs::path& path) {
   std::error_code ec;
-  fs::path start = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec) start = fs::absolute(path, ec).lexically_normal();
+  // Climb the path as written, not as resolved: a job folder reached through a directory link
+  // belongs to the repository the link sits in, so links inside it are judged against that one.
+  const fs::path start = fs::absolute(path, ec).lexically_normal();
   fs::path dir = start;
+  fs::path found = start;
   for (int i = 0; i < kParentsMax; ++i) {
-    if (fs::exists(dir / ".git", ec)) return dir;
+    if (fs::exists(dir / ".git", ec)) {
+      found = dir;
+      break;
+    }
     if (!dir.has_parent_path() || dir.parent_path() == dir) break;
     dir = dir.parent_path();
   }
-  return start;
+  // Only the root itself is resolved, as the paths compared with it are.
+  fs::path root = fs::weakly_canonical(found, ec);
+  return ec ? found : root;
 }
 
 std::string link_problem(const fs::path& repo_root, const fs::path& path, std::string_view shown) {

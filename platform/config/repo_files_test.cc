@@ -119,3 +119,18 @@ TEST_CASE("a file name kiln build cannot archive is refused by validate") {
   CHECK_THAT(kiln::config::file_name_problem("src/a\nb.py"),
              Catch::Contains("'src/a\\nb.py' holds a control character"));
 }
+
+TEST_CASE("a job folder reached through a directory link is judged against the link's repository") {
+  TestTree tree = make_tree();
+  TestTree outside({{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\nsources: [src/**/*]\n"},
+                    {"configs/dev.yaml", job_yaml("etl", "dev", kTasks)},
+                    {"src/main.py", "print(1)\n"}});
+  fs::create_symlink("/etc/passwd", outside.root() / "src/env.py");
+  fs::create_directory_symlink(outside.root(), tree.root() / "jobs/evil");
+  // Resolving the folder first would make the outside folder its own repository, and
+  // src/env.py -> /etc/passwd would pass.
+  const auto got = messages(load_folder(tree.root() / "jobs/evil"));
+  REQUIRE_FALSE(got.empty());
+  CHECK_THAT(got[0], Catch::Contains("outside the repository (" +
+                                     fs::canonical(tree.root()).string() + ")"));
+}
