@@ -81,7 +81,7 @@ TEST_CASE("bytes that are not UTF-8 and control characters are refused at their 
 }
 
 TEST_CASE("a byte order mark is allowed at the start only") {
-  const Errors got = errors(kValid + "  description: a\xef\xbb\xbfb\n");
+  const Errors got = errors(kValid + "  description: a\xef\xbb\xbf" "b\n");
   REQUIRE(got.size() == 1);
   CHECK(got[0].rfind("dev.yaml:9:", 0) == 0);
 }
