@@ -8,18 +8,8 @@ fake=$2
 work=$(mktemp -d)
 serve_pid=
 trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); echo "FAILED: $name"; sed 's/^/  /' "$work/out"; fi
-}
-expect() {  # exit-code text command...
-  local code=$1 text=$2; shift 2
-  "$@" >"$work/got" 2>&1
-  local got=$?
-  [ "$got" -eq "$code" ] && grep -qF -- "$text" "$work/got" || { echo "exit $got:"; cat "$work/got"; return 1; }
-}
+# shellcheck source=platform/cli/smoke_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/smoke_checks.sh"
 
 repo=$work/repo
 mkdir -p "$repo/jobs/orders/configs" "$repo/jobs/orders/src"

@@ -11,18 +11,8 @@ fake=$2
 work=$(mktemp -d)
 serve_pid= run_pid=
 trap '[ -n "$run_pid" ] && kill "$run_pid" 2>/dev/null; [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); echo "FAILED: $name"; sed 's/^/  /' "$work/out"; fi
-}
-expect() {  # exit-code text command...
-  local code=$1 text=$2; shift 2
-  "$@" >"$work/got" 2>&1
-  local got=$?
-  [ "$got" -eq "$code" ] && grep -qF -- "$text" "$work/got" || { echo "exit $got:"; cat "$work/got"; return 1; }
-}
+# shellcheck source=platform/cli/smoke_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/smoke_checks.sh"
 # Waits up to $1 seconds for file $2 to hold a line matching every pattern after it.
 wait_for_line() {
   local seconds=$1 file=$2; shift 2

@@ -12,18 +12,8 @@ scenarios=$(cd "$(dirname "$0")/../../scenarios" && pwd)
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@" >"$work/out" 2>&1; then passed=$((passed + 1)); else
-    failed=$((failed + 1)); echo "FAILED: $name"; sed 's/^/  /' "$work/out"; fi
-}
-expect() {  # exit-code text command...
-  local code=$1 text=$2; shift 2
-  "$@" >"$work/got" 2>&1
-  local got=$?
-  [ "$got" -eq "$code" ] && grep -qF -- "$text" "$work/got" || { echo "exit $got:"; cat "$work/got"; return 1; }
-}
+# shellcheck source=platform/cli/smoke_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/smoke_checks.sh"
 absent() {  # text file: the file does not hold the text
   ! grep -qF -- "$1" "$2" || { echo "'$1' in $2:"; cat "$2"; return 1; }
 }
