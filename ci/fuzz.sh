@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (the `asan` preset: clang, ASan + UBSan) and runs each for a
+# Builds the libFuzzer targets (the `fuzz` preset: clang, ASan + UBSan) and runs each for a
 # bounded time, seeded from its corpus folders in the repository. A crash fails the run and
 # leaves the input in build/fuzz/crashes/; keep it as a regression in the target's corpus
 # folder (the replay tests run it in every build from then on).
 #   bash ci/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 45 s each, every target)
+# Naming targets builds only those (and what they link).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-45}
 shift || true
-cmake --preset asan >/dev/null
-cmake --build --preset asan --target kiln_fuzzers
+cmake --preset fuzz >/dev/null
+if [ $# -gt 0 ]; then cmake --build --preset fuzz --target "$@"; else cmake --build --preset fuzz; fi
 mkdir -p build/fuzz/crashes build/fuzz/work
 status=0
-for spec in build/asan/fuzzers/*.txt; do
+for spec in build/fuzz/fuzzers/*.txt; do
   name=$(basename "$spec" .txt)
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then continue; fi
   read -r binary corpus < "$spec"

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git ca-certificates
   clang-format clang-tidy
-  clang libclang-rt-14-dev  # the asan preset: clang's libFuzzer, ASan and UBSan runtimes
+  clang libclang-rt-14-dev  # the fuzz preset: clang's libFuzzer, ASan and UBSan runtimes
   libboost1.81-dev          # Asio (RealLoop); Beast for the servers
   nlohmann-json3-dev        # JSON everywhere
   libssl-dev                # SHA-256 trace fingerprints; TLS

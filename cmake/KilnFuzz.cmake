@@ -3,12 +3,12 @@
 # kiln_add_fuzz_target(NAME SOURCES... LIBS lib... CORPUS dir...) gives, in every build, a
 # replay program NAME_replay and a CTest test `fuzz-replay:NAME` that feeds it every file of the
 # CORPUS folders (the seed corpus and the crashing inputs kept as regressions), so a fixed crash
-# stays fixed in the release build too. With KILN_FUZZ=ON (the `asan` preset: clang, ASan +
-# UBSan, coverage for libFuzzer) it also builds the fuzzer NAME itself; ci/fuzz.sh runs them.
+# stays fixed in the release and sanitizer builds too. With KILN_FUZZ=ON (the `fuzz` preset:
+# clang, ASan + UBSan, coverage for libFuzzer) it also builds the fuzzer NAME; ci/fuzz.sh runs it.
 option(KILN_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
 if(KILN_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-    message(FATAL_ERROR "KILN_FUZZ needs clang (the `asan` preset sets it)")
+    message(FATAL_ERROR "KILN_FUZZ needs clang (the `fuzz` preset sets it)")
   endif()
   # Everything is instrumented for coverage; only the fuzzers link libFuzzer's main.
   target_compile_options(kiln_options INTERFACE -fsanitize=fuzzer-no-link)
