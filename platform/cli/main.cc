@@ -108,7 +108,9 @@ int main(int argc, char** argv) {
       ->envname("KILN_STORE")
       ->required()
       ->check(CLI::ExistingDirectory);
-  builds_cmd->add_option("--commit", commit, "Only the builds of this commit (a full SHA or a unique prefix of 4+ hex digits)");
+  builds_cmd->add_option(
+      "--commit", commit,
+      "Only the builds of this commit (a full SHA or a unique prefix of 4+ hex digits)");
 
   kiln::cli::DeployCommand deploy;
   deploy.requested_by = user_name();

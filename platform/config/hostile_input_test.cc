@@ -81,7 +81,9 @@ TEST_CASE("bytes that are not UTF-8 and control characters are refused at their 
 }
 
 TEST_CASE("a byte order mark is allowed at the start only") {
-  const Errors got = errors(kValid + "  description: a\xef\xbb\xbf" "b\n");
+  const Errors got = errors(kValid +
+                            "  description: a\xef\xbb\xbf"
+                            "b\n");
   REQUIRE(got.size() == 1);
   CHECK(got[0].rfind("dev.yaml:9:", 0) == 0);
 }
@@ -123,7 +125,8 @@ TEST_CASE("aliases repeating a long string are bounded by bytes, not only by nod
   text += "]\n";
   bool bounded = false;
   for (const auto& e : errors(text)) {
-    bounded = bounded || e.find("more than 64 MiB of text once aliases expand") != std::string::npos;
+    bounded =
+        bounded || e.find("more than 64 MiB of text once aliases expand") != std::string::npos;
   }
   CHECK(bounded);
 }

@@ -122,9 +122,10 @@ TEST_CASE("a file name kiln build cannot archive is refused by validate") {
 
 TEST_CASE("a job folder reached through a directory link is judged against the link's repository") {
   TestTree tree = make_tree();
-  TestTree outside({{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\nsources: [src/**/*]\n"},
-                    {"configs/dev.yaml", job_yaml("etl", "dev", kTasks)},
-                    {"src/main.py", "print(1)\n"}});
+  TestTree outside(
+      {{"kiln.yaml", "kind: JobFolder\nconfigs: [configs/*.yaml]\nsources: [src/**/*]\n"},
+       {"configs/dev.yaml", job_yaml("etl", "dev", kTasks)},
+       {"src/main.py", "print(1)\n"}});
   fs::create_symlink("/etc/passwd", outside.root() / "src/env.py");
   fs::create_directory_symlink(outside.root(), tree.root() / "jobs/evil");
   // Resolving the folder first would make the outside folder its own repository, and

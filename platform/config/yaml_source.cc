@@ -17,8 +17,8 @@ constexpr int kMaxDepth = 64;
 // start: x9 | xA | xD | x20-x7E | x85 | xA0-xD7FF | xE000-xFFFD | x10000-x10FFFF.
 bool printable(std::uint32_t code) {
   return code == 0x9 || code == 0xa || code == 0xd || (code >= 0x20 && code <= 0x7e) ||
-         code == 0x85 || (code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd && code != 0xfeff) ||
-         code >= 0x10000;
+         code == 0x85 || (code >= 0xa0 && code <= 0xd7ff) ||
+         (code >= 0xe000 && code <= 0xfffd && code != 0xfeff) || code >= 0x10000;
 }
 
 std::uint32_t decode(std::string_view text, std::size_t i, std::size_t length) {
