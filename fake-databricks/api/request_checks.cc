@@ -4,36 +4,10 @@
 #include <array>
 #include <vector>
 
+#include "core/text/utf8.h"
+
 namespace fakedb {
 namespace {
-
-// The length of the well-formed UTF-8 sequence at text[i], or 0 if there is none.
-std::size_t sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // no overlong forms
-    if (b0 == 0xED) hi = 0x9F;  // no surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // no overlong forms
-    if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
 
 std::string hex_byte(unsigned char b) {
   constexpr std::string_view kDigits = "0123456789ABCDEF";
@@ -85,7 +59,7 @@ std::optional<ApiError> check_body(const nlohmann::json& body) {
 
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = sequence_length(text, i);
+    const std::size_t n = kiln::core::utf8_sequence_length(text, i);
     if (n == 0) return i;
     i += n;
   }
@@ -96,7 +70,7 @@ std::string escape_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = sequence_length(text, i);
+    const std::size_t n = kiln::core::utf8_sequence_length(text, i);
     if (n == 0) {
       out += hex_byte(static_cast<unsigned char>(text[i]));
       ++i;

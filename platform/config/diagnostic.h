@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text/utf8.h"
+
 namespace kiln::config {
 
 struct Diagnostic {
@@ -23,10 +25,7 @@ struct Diagnostic {
   friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
 };
 
-// The length of the UTF-8 sequence starting at text[i] (1 to 4), or 0 when the bytes there are
-// not UTF-8 (a stray continuation byte, a truncated or overlong sequence, a surrogate, a code
-// point past U+10FFFF). i < text.size().
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+using core::utf8_sequence_length;  // core/text/utf8.h
 
 // The text made safe to print on one terminal line: newline, tab and carriage return as \n,
 // \t, \r; other control characters (C0, DEL) and bytes that are not UTF-8 as \xNN; C1
