@@ -13,7 +13,7 @@
 
 namespace {
 
-using fakedb::ApiRequest;
+using databricks::ApiRequest;
 using fakedb::FakeWorkspace;
 using fakedb::WorkspaceConfig;
 using nlohmann::json;

@@ -9,8 +9,8 @@
 
 namespace {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 
 void BM_RestRunsGet(benchmark::State& state) {
   fakedb::serve::ServeOptions options;

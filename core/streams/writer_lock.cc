@@ -1,5 +1,7 @@
 #include "core/streams/writer_lock.h"
 
+#include "core/check/check.h"
+
 namespace kiln::streams {
 
 namespace {
@@ -124,6 +126,11 @@ Answer apply_commit(LockState& s, const std::string& holder, std::int64_t token,
                    "the write starts at " + std::to_string(from) + " but the checkpoint is " +
                        std::to_string(s.committed));
   }
+  // One writer per stream: the checkpoint only ever moves under a newer (or the same) fencing
+  // token. An older token committing after a newer one means two writers interleaved.
+  KILN_CHECK(token >= s.committed_token, s.stream + ": a commit by " + holder + " with token " +
+                                             std::to_string(token) + " after token " +
+                                             std::to_string(s.committed_token) + " committed");
   if (to > from) {
     s.committed = to;
     s.committed_by = holder;

@@ -1,6 +1,6 @@
-#include "fake-databricks/api/api_request.h"
-
 #include <catch2/catch.hpp>
+
+#include "fake-databricks/api/params.h"
 
 using namespace fakedb;
 using nlohmann::json;

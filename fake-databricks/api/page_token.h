@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 
 namespace fakedb {
 

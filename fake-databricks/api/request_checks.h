@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "fake-databricks/api/api_request.h"
+#include "fake-databricks/api/params.h"
 
 namespace fakedb {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/clock/clock.h"
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/clusters/cluster_service.h"
 
 namespace fakedb::clusters::detail {

@@ -18,8 +18,7 @@
 #include <vector>
 
 #include "core/random/random.h"
-#include "fake-databricks/api/api_error.h"
-#include "fake-databricks/api/api_request.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/workspace/context.h"
 
 namespace fakedb::clusters {

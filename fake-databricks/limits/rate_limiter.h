@@ -10,7 +10,7 @@
 #include <string>
 
 #include "core/clock/clock.h"
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 
 namespace fakedb::limits {
 

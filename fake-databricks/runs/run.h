@@ -10,43 +10,19 @@
 #include <vector>
 
 #include "core/clock/clock.h"
+#include "databricks/model/run_state.h"
 #include "fake-databricks/workloads/workload.h"
 
 namespace fakedb::runs {
 
 using kiln::core::TimeMs;
 
-// state.life_cycle_state (the legacy field every client still reads).
-enum class LifeCycle {
-  queued,
-  pending,
-  running,
-  terminating,
-  terminated,
-  skipped,
-  internal_error,
-  blocked,
-  waiting_for_retry
-};
-// state.result_state, present only once terminal.
-enum class Result {
-  success,
-  failed,
-  timedout,
-  canceled,
-  maximum_concurrent_runs_reached,
-  excluded,
-  success_with_failures,
-  upstream_failed,
-  upstream_canceled,
-  disabled
-};
-
-const char* to_string(LifeCycle s);
-const char* to_string(Result r);
-bool is_terminal(LifeCycle s);
-// Active = QUEUED, PENDING, RUNNING or TERMINATING (runs/list active_only, max_concurrent_runs).
-bool is_active(LifeCycle s);
+// The states of databricks/model (one vocabulary for the emulator and kiln), by their old names.
+using LifeCycle = databricks::LifeCycleState;
+using Result = databricks::ResultState;
+using databricks::is_active;
+using databricks::is_terminal;
+using databricks::to_string;
 
 // status.termination_details.
 struct Termination {

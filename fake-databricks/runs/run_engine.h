@@ -12,7 +12,7 @@
 #include <map>
 #include <set>
 
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/clusters/cluster_service.h"
 #include "fake-databricks/runs/run.h"
 #include "fake-databricks/workloads/workload.h"

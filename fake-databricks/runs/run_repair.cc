@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "fake-databricks/api/api_request.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/runs/run_engine.h"
 #include "fake-databricks/runs/run_rollup.h"
 

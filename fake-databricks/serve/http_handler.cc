@@ -122,7 +122,7 @@ Response admin(ServeState& state, const Request& req, const std::string& path,
           "/api/2.2/jobs/run-now\" (\"*\" for every call), and what to do: \"status\" (503 if "
           "not given), \"drop\" or \"delay_ms\"");
     }
-    auto rule = faults::ApiFaultRule::parse(api.body, "fault");
+    auto rule = databricks::faults::ApiFaultRule::parse(api.body, "fault");
     if (!rule) return fail(rule.error().message);
     state.workspace.add_api_fault(*rule);
     return json_response(http::status::ok, nlohmann::json::object(), req);

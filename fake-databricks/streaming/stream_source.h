@@ -18,7 +18,7 @@
 
 #include "core/clock/clock.h"
 #include "core/streams/writer_lock.h"
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 
 namespace fakedb::streaming {
 

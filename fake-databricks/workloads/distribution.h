@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/random/random.h"
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 
 namespace fakedb::workloads {
 

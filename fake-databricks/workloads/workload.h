@@ -22,7 +22,7 @@
 
 #include "core/clock/clock.h"
 #include "core/random/random.h"
-#include "fake-databricks/api/api_error.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/workloads/distribution.h"
 
 namespace fakedb::workloads {

@@ -40,7 +40,7 @@ void one_request(fakedb::FakeWorkspace& workspace, std::string_view text) {
       line_end == std::string_view::npos ? std::string_view() : text.substr(line_end + 1);
   const auto space = line.find(' ');
   if (space == std::string_view::npos) return;
-  fakedb::ApiRequest request;
+  databricks::ApiRequest request;
   request.method = std::string(line.substr(0, space));
   std::string_view target = line.substr(space + 1);
   const auto question = target.find('?');
@@ -51,7 +51,7 @@ void one_request(fakedb::FakeWorkspace& workspace, std::string_view text) {
     if (!parsed) return;
     request.body = std::move(parsed).value();
   }
-  const fakedb::ApiResponse response = workspace.handle(request);
+  const databricks::ApiResponse response = workspace.handle(request);
   (void)response.body.dump();  // throws (a bug) if raw request bytes reached the answer
 }
 

@@ -9,7 +9,8 @@ namespace fakedb {
 namespace {
 
 template <ApiResult<nlohmann::json> (clusters::ClusterService::*method)(const Params&)>
-ApiResult<nlohmann::json> on_clusters(FakeWorkspace& w, const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> on_clusters(FakeWorkspace& w, const Params& p,
+                                      databricks::jobs::ApiVersion) {
   return (w.clusters().*method)(p);
 }
 
@@ -145,11 +146,11 @@ ApiResponse FakeWorkspace::dispatch(const ApiRequest& request, bool rate_limited
   const auto target = parse_path(request.path);
   if (!target) return ApiResponse::from(ApiError::bad_target(request.path));
   const bool jobs_area = target->area == "jobs";
-  jobs::ApiVersion version = jobs::ApiVersion::v2_2;
+  databricks::jobs::ApiVersion version = databricks::jobs::ApiVersion::v2_2;
   if (target->version == "2.0") {
-    version = jobs::ApiVersion::v2_0;
+    version = databricks::jobs::ApiVersion::v2_0;
   } else if (target->version == "2.1") {
-    version = jobs::ApiVersion::v2_1;
+    version = databricks::jobs::ApiVersion::v2_1;
   } else if (target->version != "2.2" || !jobs_area) {
     return ApiResponse::from(ApiError::bad_target(request.path));
   }

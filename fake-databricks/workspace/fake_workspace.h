@@ -10,11 +10,11 @@
 #include <map>
 #include <memory>
 
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
+#include "databricks/cron/quartz_cron.h"
+#include "databricks/faults/api_faults.h"
+#include "databricks/jobs/job_settings.h"
 #include "fake-databricks/clusters/cluster_service.h"
-#include "fake-databricks/cron/quartz_cron.h"
-#include "fake-databricks/faults/api_faults.h"
-#include "fake-databricks/jobs/job_settings.h"
 #include "fake-databricks/limits/rate_limiter.h"
 #include "fake-databricks/runs/run_engine.h"
 #include "fake-databricks/streaming/stream_world.h"
@@ -23,7 +23,7 @@
 
 namespace fakedb {
 
-class FakeWorkspace final : public WorkspaceApi {
+class FakeWorkspace final : public databricks::WorkspaceApi {
  public:
   // The clock should start at config.start_time_ms (SimulatedLoop(config.start_time_ms)).
   FakeWorkspace(kiln::core::Clock& clock, kiln::core::EventLog& events, std::uint64_t seed,
@@ -40,7 +40,7 @@ class FakeWorkspace final : public WorkspaceApi {
   ApiResponse inspect(const ApiRequest& request);
 
   // Test and scenario hooks (the admin endpoints of `serve` map onto these).
-  void add_api_fault(faults::ApiFaultRule rule) { api_faults_.add(std::move(rule)); }
+  void add_api_fault(databricks::faults::ApiFaultRule rule) { api_faults_.add(std::move(rule)); }
   void clear_api_faults() { api_faults_.clear(); }
   clusters::ClusterService& clusters() { return *clusters_; }
   runs::RunEngine& runs() { return *runs_; }
@@ -65,15 +65,15 @@ class FakeWorkspace final : public WorkspaceApi {
     nlohmann::json settings;  // with server defaults
     std::int64_t created_time = 0;
     std::string creator_user_name;
-    jobs::ApiVersion created_with = jobs::ApiVersion::v2_2;
-    std::optional<cron::QuartzCron> cron;
-    std::optional<cron::TimeZone> zone;
+    databricks::jobs::ApiVersion created_with = databricks::jobs::ApiVersion::v2_2;
+    std::optional<databricks::cron::QuartzCron> cron;
+    std::optional<databricks::cron::TimeZone> zone;
     kiln::core::TimerId cron_timer = 0;
     kiln::core::TimerId restart_timer = 0;
     int consecutive_failures = 0;  // continuous jobs: restart backoff
   };
-  using Handler =
-      std::function<ApiResult<nlohmann::json>(FakeWorkspace&, const Params&, jobs::ApiVersion)>;
+  using Handler = std::function<ApiResult<nlohmann::json>(FakeWorkspace&, const Params&,
+                                                          databricks::jobs::ApiVersion)>;
   struct Route {
     const char* method;
     const char* area;  // "jobs" or "clusters"
@@ -84,25 +84,25 @@ class FakeWorkspace final : public WorkspaceApi {
   ApiResponse dispatch(const ApiRequest& request, bool rate_limited);
 
   // jobs_endpoints.cc
-  ApiResult<nlohmann::json> jobs_create(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> jobs_reset(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> jobs_update(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> jobs_delete(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> jobs_get(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> jobs_list(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_create(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_reset(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_update(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_delete(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_get(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> jobs_list(const Params& p, databricks::jobs::ApiVersion v);
   ApiResult<Job*> find_job(const Params& p);
   ApiResult<nlohmann::json> check_schedule(const nlohmann::json& settings, Job* job);
   nlohmann::json job_json(const Job& job, bool with_tasks, std::size_t task_offset) const;
   // runs_endpoints.cc
-  ApiResult<nlohmann::json> run_now(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_submit(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_get(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_list(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_cancel(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_cancel_all(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_delete(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_get_output(const Params& p, jobs::ApiVersion v);
-  ApiResult<nlohmann::json> runs_repair(const Params& p, jobs::ApiVersion v);
+  ApiResult<nlohmann::json> run_now(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_submit(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_get(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_list(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_cancel(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_cancel_all(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_delete(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_get_output(const Params& p, databricks::jobs::ApiVersion v);
+  ApiResult<nlohmann::json> runs_repair(const Params& p, databricks::jobs::ApiVersion v);
   // triggers.cc: cron schedules and continuous jobs
   void arm_triggers(Job& job);
   void disarm_triggers(Job& job);
@@ -121,7 +121,7 @@ class FakeWorkspace final : public WorkspaceApi {
   std::unique_ptr<streaming::StreamWorld> streams_;  // after runs_: destroyed before it
   limits::RateLimiter rate_limiter_;
   limits::CreationWindow creations_;
-  faults::ApiFaults api_faults_;
+  databricks::faults::ApiFaults api_faults_;
   kiln::core::Random latency_random_;
   std::map<std::int64_t, Job> jobs_;
 };

@@ -42,9 +42,9 @@ ApiResult<nlohmann::json> FakeWorkspace::check_schedule(const nlohmann::json& se
     }
     return nlohmann::json::object();
   }
-  auto cron = cron::QuartzCron::parse(s->value("quartz_cron_expression", ""));
+  auto cron = databricks::cron::QuartzCron::parse(s->value("quartz_cron_expression", ""));
   if (!cron) return cron.error();
-  auto zone = cron::TimeZone::find(s->value("timezone_id", ""));
+  auto zone = databricks::cron::TimeZone::find(s->value("timezone_id", ""));
   if (!zone) return zone.error();
   if (job != nullptr) {
     job->cron = *cron;
@@ -80,10 +80,11 @@ nlohmann::json FakeWorkspace::job_json(const Job& job, bool with_tasks,
   return j;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_create(const Params& p, jobs::ApiVersion v) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_create(const Params& p,
+                                                     databricks::jobs::ApiVersion v) {
   nlohmann::json settings = p.json();
   settings.erase("access_control_list");
-  if (auto err = jobs::validate_settings(settings, v)) return *err;
+  if (auto err = databricks::jobs::validate_settings(settings, v)) return *err;
   if (auto sched = check_schedule(settings, nullptr); !sched) return sched.error();
   if (static_cast<std::int64_t>(jobs_.size()) >= config_.saved_jobs_max) {
     return ApiError::quota_exceeded(
@@ -102,48 +103,51 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_create(const Params& p, jobs::ApiV
   job.created_time = ctx_.now_ms();
   job.creator_user_name = ctx_.user_name;
   job.created_with = v;
-  job.settings = jobs::with_server_defaults(std::move(settings), v);
+  job.settings = databricks::jobs::with_server_defaults(std::move(settings), v);
   check_schedule(job.settings, &job);
   ctx_.publish("job.created", {{"job_id", id}, {"name", job.settings.value("name", "")}});
   arm_triggers(job);
   return nlohmann::json{{"job_id", id}};
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_reset(const Params& p, jobs::ApiVersion v) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_reset(const Params& p,
+                                                    databricks::jobs::ApiVersion v) {
   auto job = find_job(p);
   if (!job) return job.error();
   const nlohmann::json* new_settings = p.find("new_settings");
   if (new_settings == nullptr) return missing_field("new_settings");
   if (!new_settings->is_object()) return wrong_type("new_settings", "an object");
-  if (auto err = jobs::validate_settings(*new_settings, v)) return *err;
+  if (auto err = databricks::jobs::validate_settings(*new_settings, v)) return *err;
   if (auto sched = check_schedule(*new_settings, nullptr); !sched) return sched.error();
   Job& j = **job;
   disarm_triggers(j);
-  j.settings = jobs::with_server_defaults(*new_settings, j.created_with);
+  j.settings = databricks::jobs::with_server_defaults(*new_settings, j.created_with);
   check_schedule(j.settings, &j);
   ctx_.publish("job.reset", {{"job_id", j.job_id}});
   arm_triggers(j);
   return nlohmann::json::object();
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_update(const Params& p, jobs::ApiVersion v) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_update(const Params& p,
+                                                     databricks::jobs::ApiVersion v) {
   auto job = find_job(p);
   if (!job) return job.error();
   const nlohmann::json* new_settings = p.find("new_settings");
   const nlohmann::json* remove = p.find("fields_to_remove");
-  auto merged = jobs::apply_update((*job)->settings, new_settings, remove, v);
+  auto merged = databricks::jobs::apply_update((*job)->settings, new_settings, remove, v);
   if (!merged) return merged.error();
   if (auto sched = check_schedule(*merged, nullptr); !sched) return sched.error();
   Job& j = **job;
   disarm_triggers(j);
-  j.settings = jobs::with_server_defaults(std::move(merged).value(), j.created_with);
+  j.settings = databricks::jobs::with_server_defaults(std::move(merged).value(), j.created_with);
   check_schedule(j.settings, &j);
   ctx_.publish("job.updated", {{"job_id", j.job_id}});
   arm_triggers(j);
   return nlohmann::json::object();
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_delete(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_delete(const Params& p,
+                                                     databricks::jobs::ApiVersion) {
   auto job = find_job(p);
   if (!job) return job.error();
   const std::int64_t id = (*job)->job_id;
@@ -154,7 +158,7 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_delete(const Params& p, jobs::ApiV
   return nlohmann::json::object();
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_get(const Params& p, jobs::ApiVersion v) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_get(const Params& p, databricks::jobs::ApiVersion v) {
   auto job = find_job(p);
   if (!job) return job.error();
   std::size_t offset = 0;
@@ -166,7 +170,7 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_get(const Params& p, jobs::ApiVers
     offset = static_cast<std::size_t>(std::max<std::int64_t>(0, *cursor));
   }
   const auto task_count = (*job)->settings.value("tasks", nlohmann::json::array()).size();
-  if (v != jobs::ApiVersion::v2_2 && task_count > kArrayPage) return too_many_tasks();
+  if (v != databricks::jobs::ApiVersion::v2_2 && task_count > kArrayPage) return too_many_tasks();
   nlohmann::json j = job_json(**job, true, offset);
   if (j.value("has_more", false)) {
     j["next_page_token"] = encode_page_token("tasks:" + std::to_string(offset + kArrayPage));
@@ -175,7 +179,7 @@ ApiResult<nlohmann::json> FakeWorkspace::jobs_get(const Params& p, jobs::ApiVers
   return j;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::jobs_list(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::jobs_list(const Params& p, databricks::jobs::ApiVersion) {
   auto limit = p.int64("limit");
   if (!limit) return limit.error();
   const std::int64_t n = limit->value_or(20);

@@ -22,8 +22,8 @@ void check_bad_target(const ApiResponse& r, const std::string& path) {
   CHECK(message(r) == "Bad Target: " + path);
 }
 
-faults::ApiFaultRule rule(const std::string& pattern, int status = 503) {
-  faults::ApiFaultRule r;
+databricks::faults::ApiFaultRule rule(const std::string& pattern, int status = 503) {
+  databricks::faults::ApiFaultRule r;
   r.pattern = pattern;
   r.status = status;
   return r;
@@ -230,7 +230,7 @@ TEST_CASE("per endpoint rate limits come from the config", "[router][limits]") {
 TEST_CASE("inspect reads without faults, rate limits or events", "[router]") {
   Workspace w(json{{"limits", {{"rate_limits", {{"jobs/list", 1}}}}}});
   CHECK(w.get("list").ok());
-  faults::ApiFaultRule down;
+  databricks::faults::ApiFaultRule down;
   down.pattern = "*";
   w.ws.add_api_fault(down);
   std::uint64_t events = 0;

@@ -75,7 +75,7 @@ runs::StartRequest FakeWorkspace::start_request(const Job& job, const std::strin
   return req;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, databricks::jobs::ApiVersion) {
   auto job = find_job(p);
   if (!job) return job.error();
   auto token = idempotency_token(p);
@@ -85,9 +85,9 @@ ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, jobs::ApiVersi
   if (!queue) return queue.error();
   runs::StartRequest req = start_request(**job, "ONE_TIME");
   if (const nlohmann::json* only = p.find("only")) {
-    const auto graph =
-        jobs::build_task_graph((*job)->settings.value("tasks", nlohmann::json::array()));
-    auto selected = jobs::select_tasks(graph, *only);
+    const auto graph = databricks::jobs::build_task_graph(
+        (*job)->settings.value("tasks", nlohmann::json::array()));
+    auto selected = databricks::jobs::select_tasks(graph, *only);
     if (!selected) return selected.error();
     for (auto i : *selected) req.selected.push_back(graph.keys[i]);
   }
@@ -108,8 +108,9 @@ ApiResult<nlohmann::json> FakeWorkspace::run_now(const Params& p, jobs::ApiVersi
   return nlohmann::json{{"run_id", *id}, {"number_in_job", *id}};
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_submit(const Params& p, jobs::ApiVersion v) {
-  if (auto err = jobs::validate_submit(p.json(), v)) return *err;
+ApiResult<nlohmann::json> FakeWorkspace::runs_submit(const Params& p,
+                                                     databricks::jobs::ApiVersion v) {
+  if (auto err = databricks::jobs::validate_submit(p.json(), v)) return *err;
   auto token = idempotency_token(p);
   if (!token) return token.error();
   auto queue = queue_override(p);
@@ -121,7 +122,7 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_submit(const Params& p, jobs::ApiV
     if (const nlohmann::json* f = p.find(field)) settings[field] = *f;
   }
   settings["name"] = p.json().value("run_name", "Untitled");
-  settings = jobs::with_server_defaults(std::move(settings), v);
+  settings = databricks::jobs::with_server_defaults(std::move(settings), v);
   settings["max_concurrent_runs"] = 1000;  // one-time runs have no per-job limit
   runs::StartRequest req;
   req.job_id = runs_->allocate_job_id();  // the hidden job a one-time run belongs to
@@ -136,7 +137,7 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_submit(const Params& p, jobs::ApiV
   return nlohmann::json{{"run_id", *id}};
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, jobs::ApiVersion v) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, databricks::jobs::ApiVersion v) {
   auto id = p.required_int64("run_id");
   if (!id) return id.error();
   auto history = p.boolean("include_history");
@@ -147,7 +148,7 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, jobs::ApiVers
   if (task != nullptr) return runs::task_run_as_run_json(ctx_, *run, *task);
   runs::RenderOptions opt;
   opt.include_history = history->value_or(false);
-  if (v != jobs::ApiVersion::v2_2) {
+  if (v != databricks::jobs::ApiVersion::v2_2) {
     if (run->tasks.size() > opt.task_page) {
       return ApiError::invalid_parameter(
           "Resources with more than 100 tasks can only be handled by API 2.2 and above");
@@ -170,7 +171,7 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get(const Params& p, jobs::ApiVers
   return j;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, databricks::jobs::ApiVersion) {
   auto job_id = p.int64("job_id");
   auto active = p.boolean("active_only");
   auto completed = p.boolean("completed_only");
@@ -288,13 +289,15 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_list(const Params& p, jobs::ApiVer
   return result;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_cancel(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_cancel(const Params& p,
+                                                     databricks::jobs::ApiVersion) {
   auto id = p.required_int64("run_id");
   if (!id) return id.error();
   return runs_->cancel(*id);
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_cancel_all(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_cancel_all(const Params& p,
+                                                         databricks::jobs::ApiVersion) {
   auto job_id = p.int64("job_id");
   if (!job_id) return job_id.error();
   auto all_queued = p.boolean("all_queued_runs");
@@ -309,13 +312,15 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_cancel_all(const Params& p, jobs::
   return nlohmann::json::object();
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_delete(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_delete(const Params& p,
+                                                     databricks::jobs::ApiVersion) {
   auto id = p.required_int64("run_id");
   if (!id) return id.error();
   return runs_->remove(*id);
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_get_output(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_get_output(const Params& p,
+                                                         databricks::jobs::ApiVersion) {
   auto id = p.required_int64("run_id");
   if (!id) return id.error();
   const runs::TaskRun* task = nullptr;
@@ -350,7 +355,8 @@ ApiResult<nlohmann::json> FakeWorkspace::runs_get_output(const Params& p, jobs::
   return out;
 }
 
-ApiResult<nlohmann::json> FakeWorkspace::runs_repair(const Params& p, jobs::ApiVersion) {
+ApiResult<nlohmann::json> FakeWorkspace::runs_repair(const Params& p,
+                                                     databricks::jobs::ApiVersion) {
   auto id = p.required_int64("run_id");
   if (!id) return id.error();
   const runs::JobRun* run = runs_->find(*id);

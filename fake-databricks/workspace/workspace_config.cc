@@ -152,7 +152,8 @@ std::optional<ApiError> parse_faults(const nlohmann::json& spec, WorkspaceConfig
   if (const auto* api = f.get("api")) {
     if (!api->is_array()) return bad("faults.api", "expected a list of rules");
     for (std::size_t i = 0; i < api->size(); ++i) {
-      auto rule = faults::ApiFaultRule::parse((*api)[i], "faults.api[" + std::to_string(i) + "]");
+      auto rule = databricks::faults::ApiFaultRule::parse((*api)[i],
+                                                          "faults.api[" + std::to_string(i) + "]");
       if (!rule) return rule.error();
       c.api_faults.push_back(*rule);
     }

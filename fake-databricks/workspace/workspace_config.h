@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "fake-databricks/api/api_error.h"
+#include "databricks/faults/api_faults.h"
+#include "fake-databricks/api/params.h"
 #include "fake-databricks/clusters/cluster_service.h"
-#include "fake-databricks/faults/api_faults.h"
 #include "fake-databricks/limits/rate_limiter.h"
 #include "fake-databricks/runs/run_engine.h"
 #include "fake-databricks/streaming/stream_fault.h"
@@ -46,7 +46,7 @@ struct WorkspaceConfig {
   runs::EngineConfig runs;
   workloads::WorkloadCatalog workloads;
 
-  std::vector<faults::ApiFaultRule> api_faults;
+  std::vector<databricks::faults::ApiFaultRule> api_faults;
   double cluster_launch_failure_probability = 0;
   clusters::TerminationReason cluster_launch_failure_reason{
       "CLOUD_PROVIDER_LAUNCH_FAILURE", "CLOUD_FAILURE", {}};

@@ -187,7 +187,7 @@ struct StaleWorld {
 TEST_CASE("A delete whose answer was lost is recorded as removed by the next try", "[cleanup]") {
   StaleWorld s;
   // jobs/delete acts, then every answer is lost: the retrying client and the step give up.
-  fakedb::faults::ApiFaultRule lost;
+  databricks::faults::ApiFaultRule lost;
   lost.pattern = "POST /api/2.2/jobs/delete";
   lost.status = 500;
   lost.error_code = "INTERNAL_ERROR";

@@ -3,18 +3,18 @@
 #include <map>
 #include <set>
 
-#include "platform/workspace/paginate.h"
+#include "databricks/client/paginate.h"
 
 namespace kiln::cleanup {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 using workflow::Step;
 
 struct CleanupWorkflow::Parts {
   core::Clock& clock;
-  fakedb::WorkspaceApi& workspace;
+  databricks::WorkspaceApi& workspace;
   store::MetadataStore& store;
   const artifacts::ArtifactStore& artifacts;
   CleanupOptions options;
@@ -46,12 +46,12 @@ class Pass : public std::enable_shared_from_this<Pass> {
   void run() {
     listed_at_ = now();
     auto self = shared_from_this();
-    workspace::list_all(parts_->workspace, ApiRequest::get(path("list"), {{"limit", "100"}}),
-                        "jobs", [self](const workspace::ListResult& r) {
-                          if (self->parts_->stopped) return;
-                          if (!r.ok()) return self->finish("GET jobs/list: " + r.error);
-                          self->choose(r.items);
-                        });
+    databricks::list_all(parts_->workspace, ApiRequest::get(path("list"), {{"limit", "100"}}),
+                         "jobs", [self](const databricks::ListResult& r) {
+                           if (self->parts_->stopped) return;
+                           if (!r.ok()) return self->finish("GET jobs/list: " + r.error);
+                           self->choose(r.items);
+                         });
   }
 
  private:
@@ -293,7 +293,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
 
 }  // namespace
 
-CleanupWorkflow::CleanupWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
+CleanupWorkflow::CleanupWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
                                  store::MetadataStore& store,
                                  const artifacts::ArtifactStore& artifacts,
                                  const CleanupOptions& options, core::EventLog* events)

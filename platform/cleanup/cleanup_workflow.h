@@ -22,7 +22,7 @@
 
 #include "core/clock/clock.h"
 #include "core/events/event.h"
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/workflow_kind.h"
@@ -49,9 +49,9 @@ struct CleanupPass {
 class CleanupWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object; `events` may be null.
-  CleanupWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                  const artifacts::ArtifactStore& artifacts, const CleanupOptions& options,
-                  core::EventLog* events = nullptr);
+  CleanupWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
+                  store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
+                  const CleanupOptions& options, core::EventLog* events = nullptr);
   ~CleanupWorkflow() override;
 
   std::string_view kind() const override { return kCleanupKind; }

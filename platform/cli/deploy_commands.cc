@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/clock/real_loop.h"
+#include "databricks/client/retry_policy.h"
 #include "platform/artifacts/local_store.h"
 #include "platform/cli/status_commands.h"
 #include "platform/notify/http_poster.h"
@@ -19,7 +20,6 @@
 #include "platform/store/sqlite_store.h"
 #include "platform/streams/store_lock_service.h"
 #include "platform/workspace/http_workspace.h"
-#include "platform/workspace/retry_policy.h"
 
 namespace kiln::cli {
 namespace {
@@ -30,13 +30,14 @@ constexpr core::DurationMs kDrainMs = 10'000;
 
 // The workspace as the command calls it: says a refused server certificate once, on `err`, the
 // first time a request meets it (then each deploy that fails on it says so in its reason).
-class CertificateProblems final : public fakedb::WorkspaceApi {
+class CertificateProblems final : public databricks::WorkspaceApi {
  public:
-  CertificateProblems(fakedb::WorkspaceApi& inner, std::string command, std::ostream& err)
+  CertificateProblems(databricks::WorkspaceApi& inner, std::string command, std::ostream& err)
       : inner_(inner), command_(std::move(command)), err_(err) {}
-  void call(fakedb::ApiRequest request, std::function<void(fakedb::ApiResponse)> done) override {
-    inner_.call(std::move(request), [this, done = std::move(done)](fakedb::ApiResponse r) {
-      if (workspace::tls_verify_failed(r)) {
+  void call(databricks::ApiRequest request,
+            std::function<void(databricks::ApiResponse)> done) override {
+    inner_.call(std::move(request), [this, done = std::move(done)](databricks::ApiResponse r) {
+      if (databricks::tls_verify_failed(r)) {
         const std::string message = r.body.value("message", "");
         if (said_.insert(message).second) err_ << command_ << ": " << message << std::endl;
       }
@@ -45,7 +46,7 @@ class CertificateProblems final : public fakedb::WorkspaceApi {
   }
 
  private:
-  fakedb::WorkspaceApi& inner_;
+  databricks::WorkspaceApi& inner_;
   std::string command_;
   std::ostream& err_;
   std::set<std::string> said_;

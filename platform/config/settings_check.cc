@@ -4,9 +4,9 @@
 #include <string_view>
 #include <utility>
 
-#include "fake-databricks/cron/quartz_cron.h"
-#include "fake-databricks/cron/time_zone.h"
-#include "fake-databricks/jobs/job_settings.h"
+#include "databricks/cron/quartz_cron.h"
+#include "databricks/cron/time_zone.h"
+#include "databricks/jobs/job_settings.h"
 #include "platform/config/config_file.h"
 #include "platform/config/yaml_document.h"
 
@@ -67,14 +67,14 @@ void check_schedule(const std::string& file, const YAML::Node& root, const json&
   if (schedule == settings.end() || !schedule->is_object()) return;
   if (auto cron = schedule->find("quartz_cron_expression");
       cron != schedule->end() && cron->is_string()) {
-    auto parsed = fakedb::cron::QuartzCron::parse(cron->get<std::string>());
+    auto parsed = databricks::cron::QuartzCron::parse(cron->get<std::string>());
     if (!parsed) {
       report(diagnostics, file, root, "settings.schedule.quartz_cron_expression",
              parsed.error().message);
     }
   }
   if (auto zone = schedule->find("timezone_id"); zone != schedule->end() && zone->is_string()) {
-    auto found = fakedb::cron::TimeZone::find(zone->get<std::string>());
+    auto found = databricks::cron::TimeZone::find(zone->get<std::string>());
     if (!found) {
       report(diagnostics, file, root, "settings.schedule.timezone_id", found.error().message);
     }
@@ -127,7 +127,8 @@ void check_settings(const std::string& file, const YAML::Node& root, const json&
     report(diagnostics, file, root, "settings.tasks",
            "expected at least one task, got an empty sequence");
   }
-  if (auto err = fakedb::jobs::validate_settings(settings, fakedb::jobs::ApiVersion::v2_2)) {
+  if (auto err =
+          databricks::jobs::validate_settings(settings, databricks::jobs::ApiVersion::v2_2)) {
     const std::string path = settings_field_of(err->message, settings);
     report(diagnostics, file, root, path.empty() ? "settings" : "settings." + path, err->message);
   } else if (const auto name = settings.find("name");

@@ -10,16 +10,16 @@
 
 #include "core/clock/real_loop.h"
 #include "core/clock/simulated_loop.h"
+#include "databricks/client/retrying_workspace.h"
 #include "fake-databricks/serve/test_certificate.h"
 #include "fake-databricks/serve/test_server.h"
 #include "fake-databricks/workspace/fake_workspace.h"
 #include "platform/workspace/http_workspace.h"
-#include "platform/workspace/retrying_workspace.h"
 
 namespace kiln::contract {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 
 // The workspace every backend emulates: batch tasks of one minute, `*stream*` paths never end,
@@ -35,8 +35,8 @@ inline fakedb::WorkspaceConfig contract_config() {
       .value();
 }
 
-inline workspace::RetryPolicy contract_policy() {
-  workspace::RetryPolicy p;
+inline databricks::RetryPolicy contract_policy() {
+  databricks::RetryPolicy p;
   p.backoff_step_ms = 50;  // keep wall-clock backends quick; Retry-After is still honoured
   p.jitter_min_ms = 0;
   p.jitter_max_ms = 20;
@@ -47,7 +47,7 @@ inline workspace::RetryPolicy contract_policy() {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual fakedb::WorkspaceApi& api() = 0;  // the retrying client
+  virtual databricks::WorkspaceApi& api() = 0;  // the retrying client
   // One call, waited for.
   virtual ApiResponse call(ApiRequest request) = 0;
   // Moves the workspace's virtual time on.
@@ -63,7 +63,7 @@ class InProcess final : public Backend {
         loop_(config_.start_time_ms),
         workspace_(loop_, events_, 11, config_),
         client_(workspace_, loop_, core::Random(5), contract_policy()) {}
-  fakedb::WorkspaceApi& api() override { return client_; }
+  databricks::WorkspaceApi& api() override { return client_; }
   ApiResponse call(ApiRequest request) override {
     std::optional<ApiResponse> answer;
     client_.call(std::move(request), [&](ApiResponse r) { answer = std::move(r); });
@@ -75,7 +75,7 @@ class InProcess final : public Backend {
   }
   void advance(core::DurationMs ms) override { loop_.run_until(loop_.now_ms() + ms); }
   void add_fault(const json& rule) override {
-    workspace_.add_api_fault(fakedb::faults::ApiFaultRule::parse(rule, "rule").value());
+    workspace_.add_api_fault(databricks::faults::ApiFaultRule::parse(rule, "rule").value());
   }
 
  private:
@@ -83,7 +83,7 @@ class InProcess final : public Backend {
   core::SimulatedLoop loop_;
   core::EventLog events_;
   fakedb::FakeWorkspace workspace_;
-  workspace::RetryingWorkspace client_;
+  databricks::RetryingWorkspace client_;
 };
 
 template <bool kTls>
@@ -94,7 +94,7 @@ class Rest final : public Backend {
         clock_(io_),
         http_(io_, http_config()),
         client_(http_, clock_, core::Random(5), contract_policy()) {}
-  fakedb::WorkspaceApi& api() override { return client_; }
+  databricks::WorkspaceApi& api() override { return client_; }
   ApiResponse call(ApiRequest request) override { return wait(client_, std::move(request)); }
   void advance(core::DurationMs ms) override {
     REQUIRE(wait(http_, ApiRequest::post("/__fake/advance", {{"ms", ms}})).ok());
@@ -122,7 +122,7 @@ class Rest final : public Backend {
     if (kTls) c.ca_file = cert_.cert_file.string();
     return c;
   }
-  ApiResponse wait(fakedb::WorkspaceApi& api, ApiRequest request) {
+  ApiResponse wait(databricks::WorkspaceApi& api, ApiRequest request) {
     std::optional<ApiResponse> answer;
     api.call(std::move(request), [&](ApiResponse r) { answer = std::move(r); });
     io_.restart();
@@ -137,7 +137,7 @@ class Rest final : public Backend {
   boost::asio::io_context io_;
   core::RealLoop clock_;
   workspace::HttpWorkspace http_;
-  workspace::RetryingWorkspace client_;
+  databricks::RetryingWorkspace client_;
 };
 
 using RestHttp = Rest<false>;

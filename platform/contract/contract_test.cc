@@ -3,8 +3,8 @@
 // the platform can use.
 #include <catch2/catch.hpp>
 
+#include "databricks/client/paginate.h"
 #include "platform/contract/backends.h"
-#include "platform/workspace/paginate.h"
 
 using namespace kiln::contract;
 
@@ -43,9 +43,9 @@ TEMPLATE_TEST_CASE("contract: jobs are created read listed to the end updated an
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 45; ++i)
     ids.push_back(create(b, {{"name", "job-" + std::to_string(i)}, {"tasks", {task("t")}}}));
-  std::optional<kiln::workspace::ListResult> all;
-  kiln::workspace::list_all(b.api(), ApiRequest::get("/api/2.2/jobs/list", {{"limit", "20"}}),
-                            "jobs", [&](kiln::workspace::ListResult r) { all = std::move(r); });
+  std::optional<databricks::ListResult> all;
+  databricks::list_all(b.api(), ApiRequest::get("/api/2.2/jobs/list", {{"limit", "20"}}), "jobs",
+                       [&](databricks::ListResult r) { all = std::move(r); });
   for (int i = 0; i < 1000 && !all; ++i) b.advance(1);  // let the pages arrive
   REQUIRE(all->ok());
   CHECK(all->items.size() == 45);

@@ -9,8 +9,8 @@
 
 namespace kiln::deploy::detail {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 
 // At admit: who blue is. Its holder id is that of the newest deployment that succeeded.

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "fake-databricks/api/api_request.h"
+#include "databricks/api/api_request.h"
 #include "platform/deploy/deploy_workflow.h"
 
 namespace kiln::deploy::detail {
@@ -34,7 +34,7 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   void create_or_reset();
   void find_or_create(const std::string& note);
   void create(const std::string& note);
-  bool wait_for_quota(const fakedb::ApiResponse& response);
+  bool wait_for_quota(const databricks::ApiResponse& response);
   void reset(std::int64_t job_id, const std::string& how);
   void stop_old_runs();
   void stop_runs_of(std::int64_t job_id, const std::string& what,
@@ -65,9 +65,9 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   // Sends a request; on 200 calls `ok` with the body, otherwise ends the step: a transient
   // failure retries it, a permanent one fails the deployment. `failed`, if given, sees a
   // non-200 answer first and returns true if it handled it.
-  void call(fakedb::ApiRequest request, std::function<void(const Json&)> ok,
-            std::function<bool(const fakedb::ApiResponse&)> failed = nullptr);
-  void list(fakedb::ApiRequest request, const std::string& field,
+  void call(databricks::ApiRequest request, std::function<void(const Json&)> ok,
+            std::function<bool(const databricks::ApiResponse&)> failed = nullptr);
+  void list(databricks::ApiRequest request, const std::string& field,
             std::function<void(const Json&)> ok);
   std::string path(const std::string& endpoint) const;  // "/api/2.2/jobs/<endpoint>"
 
@@ -94,19 +94,19 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
 };
 
 // "POST /api/2.2/jobs/create: HTTP 400 INVALID_PARAMETER_VALUE: <message>"
-std::string describe_failure(const fakedb::ApiRequest& request,
-                             const fakedb::ApiResponse& response);
+std::string describe_failure(const databricks::ApiRequest& request,
+                             const databricks::ApiResponse& response);
 // A blue-green phase after which a failure aborts (green goes, blue stays) rather than fails.
 bool is_abortable_phase(const std::string& phase);
 
 // Shared by the strategies (simple_strategy.cc).
 std::string ids(const std::vector<std::int64_t>& list);  // "3, 5, 8"
-bool says_missing(const fakedb::ApiResponse& r);         // "... does not exist."
+bool says_missing(const databricks::ApiResponse& r);     // "... does not exist."
 bool is_terminal(const std::string& life_cycle_state);
 std::string seconds(core::DurationMs ms);  // "600 s"
 
 // True if trying again later may succeed: no answer, 429, 5xx, the workspace's limits on job
 // creations and quotas.
-bool is_transient(const fakedb::ApiResponse& response);
+bool is_transient(const databricks::ApiResponse& response);
 
 }  // namespace kiln::deploy::detail

@@ -89,7 +89,7 @@ void from_json(const json& j, DeployState& s) {
   if (bg.contains("running_ms")) s.running_ms = bg["running_ms"].get<core::TimeMs>();
 }
 
-DeployWorkflow::DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
+DeployWorkflow::DeployWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
                                store::MetadataStore& store,
                                const artifacts::ArtifactStore& artifacts,
                                const DeployOptions& options)

@@ -37,7 +37,7 @@
 #include <string>
 
 #include "core/streams/writer_lock.h"
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/workflow_kind.h"
@@ -117,8 +117,9 @@ void from_json(const nlohmann::json& j, DeployState& s);
 class DeployWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object.
-  DeployWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                 const artifacts::ArtifactStore& artifacts, const DeployOptions& options = {});
+  DeployWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
+                 store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
+                 const DeployOptions& options = {});
   ~DeployWorkflow() override;
 
   std::string_view kind() const override { return kDeployKind; }
@@ -132,7 +133,7 @@ class DeployWorkflow final : public workflow::WorkflowKind {
 
   struct Parts {  // what a step works with; shared with its callbacks
     core::Clock& clock;
-    fakedb::WorkspaceApi& workspace;
+    databricks::WorkspaceApi& workspace;
     store::MetadataStore& store;
     const artifacts::ArtifactStore& artifacts;
     DeployOptions options;

@@ -1,16 +1,16 @@
 // The simple strategy's phases after admit: job, stop, start, wait (deploy_workflow.h).
 #include <algorithm>
 
+#include "databricks/client/paginate.h"
+#include "databricks/client/retry_policy.h"
 #include "platform/deploy/databricks_job.h"
 #include "platform/deploy/deploy_step.h"
-#include "platform/workspace/paginate.h"
-#include "platform/workspace/retry_policy.h"
 #include "platform/workspace/wire.h"
 
 namespace kiln::deploy::detail {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 
 std::string ids(const std::vector<std::int64_t>& list) {
@@ -48,7 +48,7 @@ std::string describe_failure(const ApiRequest& request, const ApiResponse& respo
 bool is_transient(const ApiResponse& response) {
   // A refused server certificate is a configuration error: fail now, saying so, rather than
   // retry the step until it gives up.
-  if (workspace::tls_verify_failed(response)) return false;
+  if (databricks::tls_verify_failed(response)) return false;
   if (response.status == 0 || response.status == 429 || response.status >= 500) return true;
   const auto error = response.error();
   if (!error) return false;
@@ -88,17 +88,17 @@ void DeployStep::list(ApiRequest request, const std::string& field,
   if (context_.is_abandoned()) return;
   auto self = shared_from_this();
   const std::string what = request.method + " " + request.path;
-  workspace::list_all(parts_->workspace, std::move(request), field,
-                      [self, what, ok = std::move(ok)](const workspace::ListResult& r) {
-                        if (self->parts_->stopped) return;
-                        if (r.ok()) return ok(r.items);
-                        // A list is a read: any failure is worth another try, except a refused
-                        // server certificate, which no retry fixes.
-                        if (r.status == 0 && r.error_code == workspace::kTlsVerifyFailed) {
-                          return self->failed(what + ": " + r.error);
-                        }
-                        self->retry(what + ": " + r.error);
-                      });
+  databricks::list_all(parts_->workspace, std::move(request), field,
+                       [self, what, ok = std::move(ok)](const databricks::ListResult& r) {
+                         if (self->parts_->stopped) return;
+                         if (r.ok()) return ok(r.items);
+                         // A list is a read: any failure is worth another try, except a refused
+                         // server certificate, which no retry fixes.
+                         if (r.status == 0 && r.error_code == databricks::kTlsVerifyFailed) {
+                           return self->failed(what + ": " + r.error);
+                         }
+                         self->retry(what + ": " + r.error);
+                       });
 }
 
 // --- job: create or reset -------------------------------------------------------------------

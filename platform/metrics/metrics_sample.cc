@@ -106,7 +106,7 @@ int main() {
   log.publish({t0 + 3'000,
                "workspace.quota",
                {{"saved_jobs", 9'200}, {"limit", 10'000}, {"fraction", 0.92}, {"high", true}}});
-  workspace::RetryCounters retries;
+  databricks::RetryCounters retries;
   retries.calls = 120;
   retries.attempts = 126;
   retries.retries = 6;

@@ -12,7 +12,7 @@ double seconds(core::DurationMs ms) {
 
 }  // namespace
 
-void collect_workspace_counters(const workspace::RetryCounters& c, Registry& r) {
+void collect_workspace_counters(const databricks::RetryCounters& c, Registry& r) {
   r.counter("kiln_workspace_calls_total", "Workspace API calls kiln made (each may retry).")
       .set_total({}, as_double(c.calls));
   r.counter("kiln_workspace_attempts_total", "Requests sent to the workspace, retries included.")

@@ -6,15 +6,15 @@
 
 #include <cstddef>
 
+#include "databricks/client/retrying_workspace.h"
 #include "platform/metrics/registry.h"
 #include "platform/workflow/engine.h"
-#include "platform/workspace/retrying_workspace.h"
 
 namespace kiln::metrics {
 
 // kiln_workspace_*: calls, attempts, retries, budget exhaustions, rate-limit waits and their
 // time, backoff time, idempotency tokens.
-void collect_workspace_counters(const workspace::RetryCounters& counters, Registry& registry);
+void collect_workspace_counters(const databricks::RetryCounters& counters, Registry& registry);
 
 // kiln_workflow_*: steps and what became of them, and the engine's queue: `tracked` workflows
 // scheduled or stepping, `in_flight` of them stepping now (Engine::tracked(), in_flight()).

@@ -9,7 +9,7 @@ namespace kiln::metrics {
 namespace {
 
 TEST_CASE("workspace retry counters become totals in seconds and base units") {
-  workspace::RetryCounters c;
+  databricks::RetryCounters c;
   c.calls = 10;
   c.attempts = 14;
   c.retries = 4;

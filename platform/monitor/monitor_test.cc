@@ -286,7 +286,7 @@ TEST_CASE("A 429 storm on the list endpoints is absorbed by monitoring", "[monit
       world.build(
           {{"orders", "production", 1, "/Workspace/etl/nb",
             "  schedule: {quartz_cron_expression: \"0 */10 * * * ?\", timezone_id: UTC}\n"}}));
-  fakedb::faults::ApiFaultRule storm;
+  databricks::faults::ApiFaultRule storm;
   storm.pattern = "GET /api/2.2/jobs/*list";
   storm.status = 429;
   storm.error_code = "REQUEST_LIMIT_EXCEEDED";

@@ -7,18 +7,18 @@
 #include <set>
 
 #include "core/random/random.h"
-#include "platform/workspace/paginate.h"
+#include "databricks/client/paginate.h"
 
 namespace kiln::monitor {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 using workflow::Step;
 
 struct MonitorWorkflow::Parts {
   core::Clock& clock;
-  fakedb::WorkspaceApi& workspace;
+  databricks::WorkspaceApi& workspace;
   store::MetadataStore& store;
   MonitorOptions options;
   core::EventLog* events;
@@ -137,12 +137,12 @@ class Pass : public std::enable_shared_from_this<Pass> {
   void list(ApiRequest request, const std::string& field, std::function<void(const json&)> ok) {
     auto self = shared_from_this();
     const std::string what = request.method + " " + request.path;
-    workspace::list_all(parts_->workspace, std::move(request), field,
-                        [self, what, ok = std::move(ok)](const workspace::ListResult& r) {
-                          if (self->parts_->stopped) return;
-                          if (r.ok()) return ok(r.items);
-                          self->answer(Step::retry(what + ": " + r.error));
-                        });
+    databricks::list_all(parts_->workspace, std::move(request), field,
+                         [self, what, ok = std::move(ok)](const databricks::ListResult& r) {
+                           if (self->parts_->stopped) return;
+                           if (r.ok()) return ok(r.items);
+                           self->answer(Step::retry(what + ": " + r.error));
+                         });
   }
   // Records why the pass cannot go on; the caller answers retry with it.
   template <class T>
@@ -563,7 +563,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
 
 }  // namespace
 
-MonitorWorkflow::MonitorWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace,
+MonitorWorkflow::MonitorWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
                                  store::MetadataStore& store, const MonitorOptions& options,
                                  core::EventLog* events)
     : options_(options),

@@ -31,7 +31,7 @@
 
 #include "core/clock/clock.h"
 #include "core/events/event.h"
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/workflow_kind.h"
 
@@ -55,8 +55,9 @@ struct MonitorOptions {
 class MonitorWorkflow final : public workflow::WorkflowKind {
  public:
   // Everything passed must outlive this object; `events` may be null.
-  MonitorWorkflow(core::Clock& clock, fakedb::WorkspaceApi& workspace, store::MetadataStore& store,
-                  const MonitorOptions& options, core::EventLog* events = nullptr);
+  MonitorWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
+                  store::MetadataStore& store, const MonitorOptions& options,
+                  core::EventLog* events = nullptr);
   ~MonitorWorkflow() override;
 
   std::string_view kind() const override { return kMonitorKind; }

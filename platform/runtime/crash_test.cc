@@ -9,8 +9,8 @@ namespace kiln::runtime {
 namespace {
 
 using namespace testing;  // NOLINT(google-build-using-namespace): test fixtures
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using fakedb::testing::kMinute;
 using store::DeploymentStatus;
 
@@ -19,9 +19,9 @@ const std::string kStream = "/Workspace/etl/stream";
 // Passes calls to the workspace and, at the call numbered `crash_at`, schedules `crash` on the
 // loop before forwarding it: the workspace acts on the request, and the kiln that sent it is
 // gone before the answer arrives.
-class CrashingWorkspace final : public fakedb::WorkspaceApi {
+class CrashingWorkspace final : public databricks::WorkspaceApi {
  public:
-  CrashingWorkspace(fakedb::WorkspaceApi& inner, core::Clock& clock)
+  CrashingWorkspace(databricks::WorkspaceApi& inner, core::Clock& clock)
       : inner_(inner), clock_(clock) {}
   void call(ApiRequest request, std::function<void(ApiResponse)> done) override {
     if (++calls == crash_at) clock_.schedule_at(clock_.now_ms(), crash);
@@ -32,7 +32,7 @@ class CrashingWorkspace final : public fakedb::WorkspaceApi {
   std::function<void()> crash;
 
  private:
-  fakedb::WorkspaceApi& inner_;
+  databricks::WorkspaceApi& inner_;
   core::Clock& clock_;
 };
 

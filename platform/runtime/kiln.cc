@@ -20,14 +20,14 @@ void Kiln::repair_drift(const store::Job& row, const std::string& kind) {
   if (requested) engine_.wake(requested->workflow_id);
 }
 
-workspace::RetryPolicy KilnOptions::kiln_retry_policy() {
-  workspace::RetryPolicy policy;
+databricks::RetryPolicy KilnOptions::kiln_retry_policy() {
+  databricks::RetryPolicy policy;
   policy.retry_creates = false;
   return policy;
 }
 
 Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
-           const artifacts::ArtifactStore& artifacts, fakedb::WorkspaceApi& workspace,
+           const artifacts::ArtifactStore& artifacts, databricks::WorkspaceApi& workspace,
            KilnOptions options, core::EventLog* events)
     : clock_(clock),
       store_(store),

@@ -11,7 +11,9 @@
 
 #include "core/clock/clock.h"
 #include "core/random/random.h"
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
+#include "databricks/client/retry_policy.h"
+#include "databricks/client/retrying_workspace.h"
 #include "platform/artifacts/artifact_store.h"
 #include "platform/cd/cd_workflow.h"
 #include "platform/cleanup/cleanup_workflow.h"
@@ -20,8 +22,6 @@
 #include "platform/monitor/monitor_workflow.h"
 #include "platform/store/metadata_store.h"
 #include "platform/workflow/engine.h"
-#include "platform/workspace/retry_policy.h"
-#include "platform/workspace/retrying_workspace.h"
 
 namespace kiln::runtime {
 
@@ -35,7 +35,7 @@ struct KilnOptions {
   // the workflow is created, or at once when a deploy hits the saved-jobs quota.
   std::optional<cleanup::CleanupOptions> cleanup;
   workflow::EngineOptions engine;
-  workspace::RetryPolicy workspace_retry = kiln_retry_policy();
+  databricks::RetryPolicy workspace_retry = kiln_retry_policy();
   std::uint64_t seed = 1;  // the retrying layer's jitter
   // The writer locks and checkpoints blue-green deploys hand over (docs/streams.md); not owned,
   // and it outlives a crash of kiln (in production it is the metadata DB, or a shared service).
@@ -44,7 +44,7 @@ struct KilnOptions {
 
   // The SDKs' retry policy, except that jobs/create is never retried there (the deploy step
   // retries it, after looking for the job by its tags).
-  static workspace::RetryPolicy kiln_retry_policy();
+  static databricks::RetryPolicy kiln_retry_policy();
 };
 
 class Kiln {
@@ -53,7 +53,8 @@ class Kiln {
   // kiln.deployment (every status a deployment reaches), kiln.phase (every phase it starts and
   // ends), exactly once per committed change.
   Kiln(core::Clock& clock, store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
-       fakedb::WorkspaceApi& workspace, KilnOptions options = {}, core::EventLog* events = nullptr);
+       databricks::WorkspaceApi& workspace, KilnOptions options = {},
+       core::EventLog* events = nullptr);
   Kiln(const Kiln&) = delete;
   Kiln& operator=(const Kiln&) = delete;
 
@@ -68,8 +69,8 @@ class Kiln {
 
   workflow::Engine& engine() { return engine_; }
   // The workspace as kiln calls it (through its retrying layer).
-  fakedb::WorkspaceApi& workspace() { return retrying_; }
-  const workspace::RetryCounters& workspace_counters() const { return retrying_.counters(); }
+  databricks::WorkspaceApi& workspace() { return retrying_; }
+  const databricks::RetryCounters& workspace_counters() const { return retrying_.counters(); }
 
  private:
   void on_step(const store::Workflow& workflow);
@@ -83,7 +84,7 @@ class Kiln {
   const artifacts::ArtifactStore& artifacts_;
   KilnOptions options_;
   core::EventLog* events_;
-  workspace::RetryingWorkspace retrying_;
+  databricks::RetryingWorkspace retrying_;
   // The engine is destroyed before the kinds it calls (members go in reverse order).
   deploy::DeployWorkflow deploy_;
   cd::CdWorkflow cd_;  // holds a reference to engine_, used only once both exist

@@ -15,8 +15,8 @@
 namespace kiln::runtime {
 namespace {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 using store::DeploymentStatus;
 using wall_clock = std::chrono::steady_clock;

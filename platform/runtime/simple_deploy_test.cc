@@ -254,7 +254,7 @@ TEST_CASE("A job deleted outside kiln is created again by the next deploy", "[de
 
 TEST_CASE("A lost jobs/create answer leads to the job being adopted, not duplicated", "[deploy]") {
   World world;
-  fakedb::faults::ApiFaultRule lost;
+  databricks::faults::ApiFaultRule lost;
   lost.pattern = "POST /api/2.2/jobs/create";
   lost.drop = true;
   lost.after_handler = true;
@@ -293,7 +293,7 @@ TEST_CASE("A continuous job is paused to stop its run and unpaused to start the 
 TEST_CASE("A 503 window longer than the client's retry budget is outlasted by step retries",
           "[deploy]") {
   World world;
-  fakedb::faults::ApiFaultRule outage;
+  databricks::faults::ApiFaultRule outage;
   outage.pattern = "*";
   outage.status = 503;
   outage.from_ms = world.w.loop.now_ms();

@@ -420,7 +420,7 @@ void World::restart() {
 
 json World::inspect(const std::string& path,
                     std::vector<std::pair<std::string, std::string>> query) {
-  auto r = workspace->inspect(fakedb::ApiRequest::get(path, std::move(query)));
+  auto r = workspace->inspect(databricks::ApiRequest::get(path, std::move(query)));
   return r.ok() ? r.body : json::object();
 }
 

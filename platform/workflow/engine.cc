@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/check/check.h"
+
 namespace kiln::workflow {
 namespace {
 
@@ -240,6 +242,12 @@ void Engine::commit(const store::Workflow& workflow, const store::WorkflowStep& 
     schedule(workflow.id, clock_.now_ms() + options_.store_retry_ms);
     return;
   }
+  // The store moved the row on only from the version the step was computed on: a step is never
+  // committed twice, nor over another process's step.
+  KILN_CHECK(stored->version == step.expected_version + 1,
+             "workflow " + std::to_string(step.workflow_id) + " committed at version " +
+                 std::to_string(stored->version) + " from version " +
+                 std::to_string(step.expected_version));
   ++counters_.commits;
   for (const auto& observer : observers_) observer(*stored, step.writes);
   if (stored->status != store::WorkflowStatus::kOpen) {

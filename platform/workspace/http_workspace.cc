@@ -22,9 +22,9 @@ namespace kiln::workspace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using detail::Connection;
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
 
 namespace {
 

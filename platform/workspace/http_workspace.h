@@ -1,4 +1,4 @@
-// HttpWorkspace: fakedb::WorkspaceApi over HTTP/1.1 and HTTPS (Boost.Beast + OpenSSL), for kiln
+// HttpWorkspace: databricks::WorkspaceApi over HTTP/1.1 and HTTPS (Boost.Beast + OpenSSL), for kiln
 // against a real Databricks workspace or `fake-databricks serve`. It runs on the caller's
 // io_context (one thread, asynchronous) and never retries: put a RetryingWorkspace in front.
 //
@@ -23,7 +23,7 @@
 #include <string>
 
 #include "core/clock/clock.h"
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
 
 namespace kiln::workspace {
 
@@ -55,7 +55,7 @@ struct HttpCounters {
   std::uint64_t transport_errors = 0;  // answers with status 0
 };
 
-class HttpWorkspace final : public fakedb::WorkspaceApi {
+class HttpWorkspace final : public databricks::WorkspaceApi {
  public:
   // Throws std::invalid_argument if the host cannot be parsed or the CA file cannot be read.
   // `io` must outlive this object and every pending call.
@@ -66,7 +66,8 @@ class HttpWorkspace final : public fakedb::WorkspaceApi {
 
   // `done` runs on the io_context's thread, never inside this call, exactly once (unless the
   // io_context is stopped first). Calls pending when this object is destroyed still answer.
-  void call(fakedb::ApiRequest request, std::function<void(fakedb::ApiResponse)> done) override;
+  void call(databricks::ApiRequest request,
+            std::function<void(databricks::ApiResponse)> done) override;
 
   const HttpCounters& counters() const;
   std::size_t idle_connections() const;

@@ -11,8 +11,8 @@
 namespace kiln::workspace {
 namespace {
 
-using fakedb::ApiRequest;
-using fakedb::ApiResponse;
+using databricks::ApiRequest;
+using databricks::ApiResponse;
 using nlohmann::json;
 using testing::Canned;
 using testing::SeenRequest;

@@ -209,10 +209,10 @@ const std::vector<SeenRequest>& TestServer::requests() const {
   return impl_->requests;
 }
 
-fakedb::ApiResponse call_and_wait(asio::io_context& io, fakedb::WorkspaceApi& api,
-                                  fakedb::ApiRequest request) {
-  std::optional<fakedb::ApiResponse> answer;
-  api.call(std::move(request), [&answer](fakedb::ApiResponse r) { answer = std::move(r); });
+databricks::ApiResponse call_and_wait(asio::io_context& io, databricks::WorkspaceApi& api,
+                                      databricks::ApiRequest request) {
+  std::optional<databricks::ApiResponse> answer;
+  api.call(std::move(request), [&answer](databricks::ApiResponse r) { answer = std::move(r); });
   io.restart();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!answer && std::chrono::steady_clock::now() < deadline) {

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "fake-databricks/api/workspace_api.h"
+#include "databricks/api/workspace_api.h"
 
 namespace kiln::workspace::testing {
 
@@ -75,7 +75,7 @@ class TestServer {
 };
 
 // Sends one request and runs `io` until its answer (at most 10 s of wall time).
-fakedb::ApiResponse call_and_wait(boost::asio::io_context& io, fakedb::WorkspaceApi& api,
-                                  fakedb::ApiRequest request);
+databricks::ApiResponse call_and_wait(boost::asio::io_context& io, databricks::WorkspaceApi& api,
+                                      databricks::ApiRequest request);
 
 }  // namespace kiln::workspace::testing

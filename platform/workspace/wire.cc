@@ -179,11 +179,4 @@ nlohmann::json parse_error_body(const RawError& raw) {
   return out;
 }
 
-fakedb::ApiResponse transport_error(std::string code, std::string message) {
-  fakedb::ApiResponse r;
-  r.status = 0;
-  r.body = {{"error_code", std::move(code)}, {"message", std::move(message)}};
-  return r;
-}
-
 }  // namespace kiln::workspace

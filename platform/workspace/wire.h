@@ -11,9 +11,12 @@
 #include <utility>
 #include <vector>
 
-#include "fake-databricks/api/api_request.h"
+#include "databricks/api/api_request.h"
 
 namespace kiln::workspace {
+
+using databricks::kTlsVerifyFailed;
+using databricks::transport_error;
 
 // Percent-encodes everything but the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string url_encode(std::string_view text);
@@ -48,13 +51,5 @@ struct RawError {
 //   as sdk-go does), else from the status (error_code_for_status); a missing message from
 //   X-Databricks-Reason-Phrase, else the body's first 200 bytes, else "HTTP <status>".
 nlohmann::json parse_error_body(const RawError& raw);
-
-// A transport failure: status 0 with {"error_code": code, "message": message}. Codes:
-// CONNECTION_ERROR (refused, reset, TLS, DNS), TIMEOUT, INVALID_RESPONSE (a 200 whose body is
-// not JSON: the request may have taken effect, so it is never retried), TLS_VERIFY_FAILED (the
-// server's certificate was refused: unknown CA, name mismatch, expired; a configuration error
-// that no retry fixes, so it is never retried).
-fakedb::ApiResponse transport_error(std::string code, std::string message);
-inline constexpr const char* kTlsVerifyFailed = "TLS_VERIFY_FAILED";
 
 }  // namespace kiln::workspace
