@@ -37,8 +37,12 @@ std::vector<T> read_all(const nlohmann::json& items) {
 
 }  // namespace
 
+std::string jobs_path(std::string_view version, std::string_view endpoint) {
+  return "/api/" + std::string(version) + "/jobs/" + std::string(endpoint);
+}
+
 std::string JobsClient::path(std::string_view endpoint) const {
-  return "/api/" + version_ + "/jobs/" + std::string(endpoint);
+  return jobs_path(version_, endpoint);
 }
 
 template <class T>

@@ -40,6 +40,9 @@ struct JobsQuery {
   int limit = 100;
 };
 
+// "/api/<version>/jobs/<endpoint>": every Jobs API path kiln sends is made here.
+std::string jobs_path(std::string_view version, std::string_view endpoint);
+
 class JobsClient {
  public:
   // `api` must outlive the client. `api_version` is "2.0", "2.1" or "2.2" (kiln uses 2.2).

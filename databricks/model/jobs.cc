@@ -38,6 +38,16 @@ Job Job::from_json(const nlohmann::json& j) {
   return job;
 }
 
+std::string job_tag(const nlohmann::json& job, std::string_view key) {
+  if (!job.is_object()) return "";
+  const auto settings = job.find("settings");
+  if (settings == job.end() || !settings->is_object()) return "";
+  const auto tags = settings->find("tags");
+  if (tags == settings->end() || !tags->is_object()) return "";
+  const auto it = tags->find(key);
+  return it != tags->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string Job::tag(std::string_view key) const {
   const auto tags = settings.find("tags");
   if (tags == settings.end() || !tags->is_object()) return "";

@@ -42,6 +42,9 @@ struct Run {
   static Run from_json(const nlohmann::json& j);
 };
 
+// settings.tags[key] of a jobs/get answer or a jobs/list element if it is a string, else "".
+std::string job_tag(const nlohmann::json& job, std::string_view key);
+
 // A run's `state` object read on its own (also what runs/get's tasks carry).
 RunState run_state_from_json(const nlohmann::json& state);
 

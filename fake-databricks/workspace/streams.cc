@@ -1,5 +1,6 @@
 // FakeWorkspace: streams. A task attempt of a streaming workload whose job has a kiln_stream
 // parameter processes that stream while it is RUNNING (fake-databricks/streaming/).
+#include "core/streams/job_parameters.h"
 #include "fake-databricks/workspace/fake_workspace.h"
 
 namespace fakedb {
@@ -11,12 +12,12 @@ void FakeWorkspace::wire_streams() {
   streams_->on_crash([this](std::int64_t task_run_id) { runs_->lose_driver(task_run_id); });
   runs_->on_attempt_running(
       [this](const runs::JobRun& run, const runs::TaskRun& task, const workloads::Model& model) {
-        const auto stream = runs::job_parameter(run, "kiln_stream");
+        const auto stream = runs::job_parameter(run, kiln::streams::kParamStream);
         if (!stream || stream->empty()) return;  // a plain streaming task
         streaming::RunSetup setup;
         setup.stream = *stream;
         // Without kiln_holder, the job is its own holder (retries keep the same id).
-        setup.holder = runs::job_parameter(run, "kiln_holder").value_or("");
+        setup.holder = runs::job_parameter(run, kiln::streams::kParamHolder).value_or("");
         if (setup.holder.empty()) setup.holder = run.run_name;
         setup.job_name = run.run_name;
         setup.job_id = run.job_id;

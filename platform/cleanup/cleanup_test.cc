@@ -241,6 +241,49 @@ TEST_CASE("A deleted job whose row could not be read or written is announced onc
   }
 }
 
+TEST_CASE("A failing runs/list or jobs/delete fails the pass, naming the call and its status",
+          "[cleanup]") {
+  for (const char* call : {"GET runs/list", "POST jobs/delete"}) {
+    DYNAMIC_SECTION(call) {
+      StaleWorld s;
+      const bool list = std::string(call) == "GET runs/list";
+      databricks::faults::ApiFaultRule broken;
+      broken.pattern = list ? "GET /api/2.2/jobs/runs/list" : "POST /api/2.2/jobs/delete";
+      broken.status = 500;
+      broken.error_code = "INTERNAL_ERROR";
+      broken.message = "boom";  // not a message the client retries at once
+      s.world.w.ws.add_api_fault(broken);
+      s.world.w.advance(kDay);
+      const auto workflow = s.world.store->find_open_workflow(kCleanupKind, kCleanupKey);
+      REQUIRE(workflow.ok());
+      CHECK(workflow->state.value("last_error", "") ==
+            "gave up after 8 attempts: " + std::string(call) + " of job " +
+                std::to_string(s.job_id) + ": HTTP 500");
+      CHECK(s.of("cleanup.deleted").empty());
+      CHECK(s.world.managed_jobs("stale", "production").size() == 1);
+    }
+  }
+}
+
+TEST_CASE("A delete answered RESOURCE_DOES_NOT_EXIST counts as done", "[cleanup]") {
+  StaleWorld s;
+  // The job is gone by the time the delete arrives (a delete by hand, a lost answer): the
+  // error code says so, whatever the message.
+  databricks::faults::ApiFaultRule missing;
+  missing.pattern = "POST /api/2.2/jobs/delete";
+  missing.status = 404;
+  missing.error_code = "RESOURCE_DOES_NOT_EXIST";
+  missing.message = "No such job.";
+  missing.after_handler = true;
+  s.world.w.ws.add_api_fault(missing);
+  s.world.w.advance(kDay);
+  const auto deleted = s.of("cleanup.deleted");
+  REQUIRE(deleted.size() == 1);
+  CHECK(deleted[0].fields["job_id"] == s.job_id);
+  CHECK(deleted[0].fields["why"] == "stale");
+  CHECK(s.row_state() == store::JobState::kRemoved);
+}
+
 TEST_CASE("A job deleted by hand whose config is still built keeps its row", "[cleanup]") {
   StaleWorld s;
   const auto kept = *s.world.store->get_job("kept", "production").value().databricks_job_id;

@@ -3,18 +3,20 @@
 #include <map>
 #include <set>
 
-#include "databricks/client/paginate.h"
+#include "databricks/client/errors.h"
+#include "databricks/client/jobs_client.h"
 
 namespace kiln::cleanup {
 
-using databricks::ApiRequest;
-using databricks::ApiResponse;
+using databricks::ApiResult;
+using databricks::Job;
+using databricks::Run;
 using nlohmann::json;
 using workflow::Step;
 
 struct CleanupWorkflow::Parts {
   core::Clock& clock;
-  databricks::WorkspaceApi& workspace;
+  databricks::JobsClient jobs;
   store::MetadataStore& store;
   const artifacts::ArtifactStore& artifacts;
   CleanupOptions options;
@@ -23,12 +25,6 @@ struct CleanupWorkflow::Parts {
 };
 
 namespace {
-
-std::string tag(const json& job, const char* key) {
-  const json tags = job.value("settings", json::object()).value("tags", json::object());
-  auto it = tags.find(key);
-  return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 struct Candidate {
   std::int64_t job_id = 0;
@@ -46,19 +42,15 @@ class Pass : public std::enable_shared_from_this<Pass> {
   void run() {
     listed_at_ = now();
     auto self = shared_from_this();
-    databricks::list_all(parts_->workspace, ApiRequest::get(path("list"), {{"limit", "100"}}),
-                         "jobs", [self](const databricks::ListResult& r) {
-                           if (self->parts_->stopped) return;
-                           if (!r.ok()) return self->finish("GET jobs/list: " + r.error);
-                           self->choose(r.items);
-                         });
+    parts_->jobs.list({}, [self](ApiResult<std::vector<Job>> r) {
+      if (self->parts_->stopped) return;
+      if (!r.ok()) return self->finish("GET jobs/list: " + r.error().message);
+      self->choose(r.value());
+    });
   }
 
  private:
   core::TimeMs now() const { return parts_->clock.now_ms(); }
-  std::string path(const std::string& endpoint) const {
-    return "/api/" + parts_->options.api_version + "/jobs/" + endpoint;
-  }
   void finish(std::string error = "") {
     if (finished_) return;
     finished_ = true;
@@ -69,7 +61,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   }
 
   // Managed jobs whose config is gone from the newest build and that no deployment is using.
-  void choose(const json& jobs) {
+  void choose(const std::vector<Job>& jobs) {
     std::set<std::pair<std::string, std::string>> in_build;
     auto latest = parts_->artifacts.latest_successful_build();
     if (!latest) return finish("read the newest build: " + latest.error().message);
@@ -81,9 +73,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
     for (const auto& p : *parked_rows) parked[p.databricks_job_id] = p;
     std::set<std::int64_t> listed;
     for (const auto& j : jobs) {
-      if (tag(j, "kiln_managed") != "true") continue;  // never a job kiln does not manage
-      Candidate c{j.value("job_id", std::int64_t{0}), tag(j, "kiln_job"), tag(j, "kiln_target"),
-                  j.value("created_time", std::int64_t{0})};
+      if (j.tag("kiln_managed") != "true") continue;  // never a job kiln does not manage
+      Candidate c{j.job_id, j.tag("kiln_job"), j.tag("kiln_target"), j.created_time};
       listed.insert(c.job_id);
       if (auto p = parked.find(c.job_id); p != parked.end()) {
         // A blue kept for a fast rollback: never before its time, then whatever the build says.
@@ -112,7 +103,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       if (!listed.contains(id)) (void)parts_->store.remove_parked_job(id);
     }
     std::set<std::int64_t> all_listed;
-    for (const auto& j : jobs) all_listed.insert(j.value("job_id", std::int64_t{0}));
+    for (const auto& j : jobs) all_listed.insert(j.job_id);
     if (auto error = record_gone(all_listed, in_build); !error.empty()) return finish(error);
     next();
   }
@@ -174,46 +165,42 @@ class Pass : public std::enable_shared_from_this<Pass> {
     candidates_.pop_back();
     auto self = shared_from_this();
     // Any active run (not only the newest: a job may allow several) keeps the job.
-    parts_->workspace.call(
-        ApiRequest::get(
-            path("runs/list"),
-            {{"job_id", std::to_string(c.job_id)}, {"active_only", "true"}, {"limit", "1"}}),
-        [self, c](const ApiResponse& active) {
-          if (self->parts_->stopped) return;
-          if (!active.ok()) {
-            return self->finish("GET runs/list of job " + std::to_string(c.job_id) + ": HTTP " +
-                                std::to_string(active.status));
-          }
-          const json runs = active.body.value("runs", json::array());
-          if (!runs.empty()) {
-            self->pass_.kept.push_back(who(c) + ": run " + runs.front()["run_id"].dump() +
-                                       " is active");
-            return self->next();
-          }
-          self->parts_->workspace.call(
-              ApiRequest::get(self->path("runs/list"),
-                              {{"job_id", std::to_string(c.job_id)}, {"limit", "1"}}),
-              [self, c](const ApiResponse& r) {
-                if (self->parts_->stopped) return;
-                if (!r.ok()) {
-                  return self->finish("GET runs/list of job " + std::to_string(c.job_id) +
-                                      ": HTTP " + std::to_string(r.status));
-                }
-                self->decide(c, r.body.value("runs", json::array()));
-              });
-        });
+    databricks::RunsQuery active_query;
+    active_query.job_id = c.job_id;
+    active_query.active_only = true;
+    active_query.limit = 1;
+    parts_->jobs.list_runs_page(active_query, [self, c](ApiResult<std::vector<Run>> active) {
+      if (self->parts_->stopped) return;
+      if (!active.ok()) return self->finish(runs_list_failed(c, active.error()));
+      if (!active->empty()) {
+        self->pass_.kept.push_back(who(c) + ": run " + std::to_string(active->front().run_id) +
+                                   " is active");
+        return self->next();
+      }
+      databricks::RunsQuery newest_query;
+      newest_query.job_id = c.job_id;
+      newest_query.limit = 1;
+      self->parts_->jobs.list_runs_page(newest_query, [self, c](ApiResult<std::vector<Run>> r) {
+        if (self->parts_->stopped) return;
+        if (!r.ok()) return self->finish(runs_list_failed(c, r.error()));
+        self->decide(c, r.value());
+      });
+    });
+  }
+  static std::string runs_list_failed(const Candidate& c, const databricks::ApiError& e) {
+    return "GET runs/list of job " + std::to_string(c.job_id) + ": HTTP " +
+           std::to_string(e.http_status);
   }
 
-  void decide(const Candidate& c, const json& runs) {
+  void decide(const Candidate& c, const std::vector<Run>& runs) {
     std::int64_t last = c.created_ms;
     if (!runs.empty()) {
-      const json& newest = runs.front();
-      const std::string life = newest.value("state", json::object()).value("life_cycle_state", "");
-      if (life != "TERMINATED" && life != "SKIPPED" && life != "INTERNAL_ERROR") {
-        pass_.kept.push_back(who(c) + ": run " + newest["run_id"].dump() + " is active");
+      const Run& newest = runs.front();
+      if (!newest.state.terminal()) {
+        pass_.kept.push_back(who(c) + ": run " + std::to_string(newest.run_id) + " is active");
         return next();
       }
-      last = std::max(last, newest.value("start_time", std::int64_t{0}));
+      last = std::max(last, newest.start_time);
     }
     const auto idle = now() - last;
     if (!c.parked && idle < parts_->options.stale_after_ms) {
@@ -247,36 +234,33 @@ class Pass : public std::enable_shared_from_this<Pass> {
       return next();
     }
     auto self = shared_from_this();
-    parts_->workspace.call(
-        ApiRequest::post(path("delete"), {{"job_id", c.job_id}}),
-        [self, c, fields](const ApiResponse& r) mutable {
-          if (self->parts_->stopped) return;
-          const bool gone =
-              r.ok() || r.body.value("message", "").find("does not exist") != std::string::npos;
-          if (!gone) {
-            return self->finish("POST jobs/delete of job " + std::to_string(c.job_id) + ": HTTP " +
-                                std::to_string(r.status));
-          }
-          // The job row (if it names this job) says it was removed. If that cannot be written
-          // the pass fails before announcing anything: its retry finds the job gone from the
-          // workspace and records it then (record_gone), so it is announced once.
-          auto row = self->parts_->store.get_job(c.name, c.target);
-          if (!row && row.code() != store::ErrorCode::kNotFound) {
-            return self->finish("read the job row of " + who(c) + ": " + row.error().describe());
-          }
-          if (row && row->databricks_job_id == c.job_id) {
-            store::Job removed = *row;
-            removed.state = store::JobState::kRemoved;
-            removed.updated_ms = self->now();
-            if (auto s = self->parts_->store.upsert_job(removed); !s) {
-              return self->finish("mark " + who(c) + " removed: " + s.error().describe());
-            }
-          }
-          if (c.parked) (void)self->parts_->store.remove_parked_job(c.job_id);
-          self->publish("cleanup.deleted", std::move(fields));
-          self->pass_.deleted.push_back(who(c));
-          self->next();
-        });
+    parts_->jobs.remove(c.job_id, [self, c, fields](ApiResult<databricks::Done> r) mutable {
+      if (self->parts_->stopped) return;
+      // Deleted now, or already (a retry after a lost answer, a delete by hand).
+      if (!r.ok() && !databricks::is_missing(r.error())) {
+        return self->finish("POST jobs/delete of job " + std::to_string(c.job_id) + ": HTTP " +
+                            std::to_string(r.error().http_status));
+      }
+      // The job row (if it names this job) says it was removed. If that cannot be written
+      // the pass fails before announcing anything: its retry finds the job gone from the
+      // workspace and records it then (record_gone), so it is announced once.
+      auto row = self->parts_->store.get_job(c.name, c.target);
+      if (!row && row.code() != store::ErrorCode::kNotFound) {
+        return self->finish("read the job row of " + who(c) + ": " + row.error().describe());
+      }
+      if (row && row->databricks_job_id == c.job_id) {
+        store::Job removed = *row;
+        removed.state = store::JobState::kRemoved;
+        removed.updated_ms = self->now();
+        if (auto s = self->parts_->store.upsert_job(removed); !s) {
+          return self->finish("mark " + who(c) + " removed: " + s.error().describe());
+        }
+      }
+      if (c.parked) (void)self->parts_->store.remove_parked_job(c.job_id);
+      self->publish("cleanup.deleted", std::move(fields));
+      self->pass_.deleted.push_back(who(c));
+      self->next();
+    });
   }
 
   void publish(const std::string& type, json fields) {
@@ -298,8 +282,9 @@ CleanupWorkflow::CleanupWorkflow(core::Clock& clock, databricks::WorkspaceApi& w
                                  const artifacts::ArtifactStore& artifacts,
                                  const CleanupOptions& options, core::EventLog* events)
     : options_(options),
-      parts_(std::make_shared<Parts>(
-          Parts{clock, workspace, store, artifacts, options, events, false})) {}
+      parts_(std::make_shared<Parts>(Parts{clock,
+                                           databricks::JobsClient(workspace, options.api_version),
+                                           store, artifacts, options, events, false})) {}
 
 CleanupWorkflow::~CleanupWorkflow() {
   parts_->stopped = true;

@@ -48,7 +48,8 @@ struct CleanupPass {
 
 class CleanupWorkflow final : public workflow::WorkflowKind {
  public:
-  // Everything passed must outlive this object; `events` may be null.
+  // Everything passed must outlive this object; `events` may be null. The workspace is read
+  // through a databricks::JobsClient at options.api_version.
   CleanupWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
                   store::MetadataStore& store, const artifacts::ArtifactStore& artifacts,
                   const CleanupOptions& options, core::EventLog* events = nullptr);

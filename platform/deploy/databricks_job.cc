@@ -1,5 +1,7 @@
 #include "platform/deploy/databricks_job.h"
 
+#include "platform/deploy/job_calls.h"
+
 namespace kiln::deploy {
 
 using nlohmann::json;
@@ -40,18 +42,9 @@ SettingsOrError databricks_settings(const config::JobConfig& config, const Deplo
   return {std::move(settings), ""};
 }
 
-std::string job_tag(const json& job, const char* key) {
-  const auto settings = job.find("settings");
-  if (settings == job.end() || !settings->is_object()) return "";
-  const auto tags = settings->find("tags");
-  if (tags == settings->end() || !tags->is_object()) return "";
-  const auto it = tags->find(key);
-  return it != tags->end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 bool is_managed_job(const json& job, const std::string& name, const std::string& target) {
-  return job_tag(job, kTagManaged) == "true" && job_tag(job, kTagJob) == name &&
-         job_tag(job, kTagTarget) == target;
+  return tag(job, kTagManaged) == "true" && tag(job, kTagJob) == name &&
+         tag(job, kTagTarget) == target;
 }
 
 bool is_continuous(const json& settings) {

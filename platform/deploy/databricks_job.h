@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "core/streams/job_parameters.h"
 #include "platform/config/job_config.h"
 
 namespace kiln::deploy {
@@ -35,9 +36,6 @@ struct SettingsOrError {
 };
 SettingsOrError databricks_settings(const config::JobConfig& config, const DeployedAs& as);
 
-// The value of tag `key` of a job (a jobs/get or jobs/list element); "" if it has none.
-std::string job_tag(const nlohmann::json& job, const char* key);
-
 // True for a job (a jobs/get or jobs/list element) tagged as kiln's job `name` on `target`.
 bool is_managed_job(const nlohmann::json& job, const std::string& name, const std::string& target);
 
@@ -49,10 +47,9 @@ bool is_continuous(const nlohmann::json& settings);
 // The configured continuous.pause_status ("UNPAUSED" when not set).
 std::string continuous_pause_status(const nlohmann::json& settings);
 
-// The job parameters through which a blue-green job's run learns its stream and its holder id
-// (docs/streams.md). kiln adds both to a blue-green job's settings.parameters.
-inline constexpr const char* kParamStream = "kiln_stream";
-inline constexpr const char* kParamHolder = "kiln_holder";
+// The job parameters a blue-green job's run reads (core/streams/job_parameters.h).
+using streams::kParamHolder;
+using streams::kParamStream;
 // "deployment-<id>": the writer-lock holder id of the version a deployment runs.
 std::string holder_name(std::int64_t deployment_id);
 

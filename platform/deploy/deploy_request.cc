@@ -1,8 +1,9 @@
 #include "platform/deploy/deploy_request.h"
 
 #include "platform/deploy/databricks_job.h"
-#include "platform/deploy/deploy_workflow.h"
+#include "platform/deploy/deploy_state.h"
 #include "platform/deploy/job_source.h"
+#include "platform/deploy/strategy.h"
 
 namespace kiln::deploy {
 
@@ -94,16 +95,10 @@ store::Result<Requested> record_deploy(store::MetadataStore& store,
     auto created = store.create_deployment(row);
     if (!created) return created.error();
     out.deployment = *created;
-    DeployState state;
-    state.deployment_id = created->id;
-    // The archive was read and checked just now: hand the workflow what it needs. (A config
-    // whose tags kiln refuses is left to the workflow, which records the failure.)
-    if (!prepare_state(state, *source, request.build_id).empty()) {
-      state = DeployState();
-      state.deployment_id = created->id;
-    }
+    // The archive was read and checked just now: hand the workflow what it needs.
+    const auto state = queued_state(created->id, row.strategy, *source, request.build_id);
     auto workflow = store.create_workflow(
-        {kDeployKind, deploy_workflow_key(created->id), nlohmann::json(state), now_ms, now_ms});
+        {kDeployKind, deploy_workflow_key(created->id), state, now_ms, now_ms});
     if (!workflow) return workflow.error();
     out.workflow_id = workflow->id;
     return {};

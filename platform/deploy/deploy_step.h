@@ -1,112 +1,108 @@
-// Internal: one step of one deploy workflow, alive while its calls are in flight.
+// Internal: one step of one deploy workflow, alive while its calls are in flight. It reads the
+// stored state, admits a queued deployment, drives the strategy's running phase and records
+// how the phase ends (the deployment's history rows, the job and run rows).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 
-#include "databricks/api/api_request.h"
-#include "platform/deploy/deploy_workflow.h"
+#include "core/streams/writer_lock.h"
+#include "databricks/api/workspace_api.h"
+#include "platform/artifacts/artifact_store.h"
+#include "platform/deploy/deploy_options.h"
+#include "platform/deploy/deploy_state.h"
+#include "platform/deploy/job_calls.h"
+#include "platform/deploy/strategy.h"
+#include "platform/store/metadata_store.h"
+#include "platform/workflow/workflow_kind.h"
 
-namespace kiln::deploy::detail {
+namespace kiln::deploy {
+
+struct DeployParts {  // what a step works with; shared with its callbacks
+  core::Clock& clock;
+  databricks::WorkspaceApi& workspace;
+  store::MetadataStore& store;
+  const artifacts::ArtifactStore& artifacts;
+  DeployOptions options;
+  bool stopped = false;  // the workflow object is gone: late answers do nothing more
+  std::function<void(std::int64_t)> wake;  // wakes a workflow (the rollback's); may be empty
+  std::function<void()> quota_exceeded;    // asks for a cleanup now; may be empty
+  streams::LockService* locks = nullptr;   // blue-green's writer locks; null: none
+};
+
+// The failure of the deployment, as one final step: the running phase (`phase`, or the
+// strategy's; "prepare" before admit ended) failed, the deployment failed, the job row is
+// marked failed. A deploy that changed the job goes on to ask for a rollback.
+workflow::Step fail_deployment(PhaseEnd end, const Strategy& strategy, const std::string& reason,
+                               const std::string& phase = "");
 
 class DeployStep : public std::enable_shared_from_this<DeployStep> {
  public:
-  DeployStep(std::shared_ptr<DeployWorkflow::Parts> parts, store::Workflow workflow,
+  DeployStep(std::shared_ptr<DeployParts> parts, store::Workflow workflow,
              workflow::StepContext context, std::function<void(workflow::Step)> done);
 
   void run();
 
-  // The failure of the deployment, as one final step: the running phase (if any) failed, the
-  // deployment failed, the job row marked failed.
-  static workflow::Step fail(const DeployWorkflow::Parts& parts, const store::Workflow& workflow,
-                             DeployState state, const store::Deployment& deployment,
-                             core::TimeMs now, const std::string& reason);
+  // For the strategies.
+  DeployParts& parts() const { return *parts_; }
+  const DeployOptions& options() const { return parts_->options; }
+  const store::Deployment& deployment() const { return deployment_; }
+  DeployState& state() { return state_; }
+  const JobCalls& jobs() const { return jobs_; }
+  core::TimeMs now() const { return parts_->clock.now_ms(); }
+  bool timed_out(core::DurationMs limit) const { return now() - state_.phase_started_ms > limit; }
+  PhaseEnd phase_end() const { return {*parts_, state_, deployment_, now()}; }
 
-  // Blue-green: the step that ends the running phase failed and opens the abort phase.
-  static workflow::Step abort_step(DeployState state, const store::Deployment& deployment,
-                                   core::TimeMs now, const std::string& reason, bool superseded);
+  // Ends the running phase `ended` succeeded with `reason` and opens the strategy's phase
+  // (the strategy has moved on to it).
+  void advance(const std::string& ended, const std::string& reason, store::StepWrites writes = {});
+  // Ends the running phase and the deployment succeeded; the job row says what is deployed.
+  void finish_succeeded(const std::string& reason, store::StepWrites writes);
+  void again_after(core::DurationMs wait, store::StepWrites writes = {});
+  void failed(const std::string& reason);  // as the strategy records a failure
+  void retry(const std::string& reason);
+  void answer(workflow::Step step);
+  // The workflow's state as it stands, to store.
+  nlohmann::json stored() const { return stored_state(state_, *strategy_); }
+
+  // jobs/create was refused: if for the saved-jobs quota, asks for a cleanup and polls (or,
+  // after quota_wait_ms, fails) and returns true. A JobCalls::Failed for create_job.
+  bool wait_for_quota(const databricks::ApiResponse& response);
+  // Cancels the job's active runs and polls until none is left, then calls `stopped` (also
+  // when the job no longer exists: nothing of it runs). One page of 25 active runs a poll is
+  // enough: any more are cancelled at the next. Fails after stop_timeout_ms; `what` names the
+  // runs in that reason ("run(s)", "blue's run(s)").
+  void stop_runs_of(std::int64_t job_id, const std::string& what, std::function<void()> stopped);
+
+  // The job row with the deployment's Databricks job id and `state`; what is deployed stays as
+  // recorded until the deploy succeeds.
+  store::Job job_row(store::JobState state) const;
+  // The run row of `run`, a run of Databricks job `databricks_job_id`.
+  store::Run run_row(const RunState& run, std::int64_t databricks_job_id) const;
 
  private:
-  using Json = nlohmann::json;
-  // Phases (simple_strategy.cc, except admit).
   void admit();
-  void create_or_reset();
-  void find_or_create(const std::string& note);
-  void create(const std::string& note);
-  bool wait_for_quota(const databricks::ApiResponse& response);
-  void reset(std::int64_t job_id, const std::string& how);
-  void stop_old_runs();
-  void stop_runs_of(std::int64_t job_id, const std::string& what,
-                    const std::function<void()>& stopped);
-  void cancel_next(std::vector<std::int64_t> to_cancel);
-  void start_new_run();
-  void find_continuous_run();
-  void wait_for_run();
   void request_rollback();
-  // Blue-green phases (blue_green_strategy.cc).
-  std::string admit_blue_green();
-  void start_green();
-  void find_green(std::function<void(std::optional<std::int64_t>)> found);
-  void find_green_or_create();
-  void start_green_run(std::optional<std::int64_t> unparked = std::nullopt);
-  void find_green_continuous_run();
-  void wait_for_green();
-  void check_health();
-  void stop_blue();
-  void remove_blue();
-  void abort(const std::string& reason, bool superseded = false);
-
-  void abort_green();
-  void end_aborted();
-  store::Run green_run_row(const Json& run) const;
-  std::optional<streams::LockState> lock_state(std::string* error) const;
-
+  void cancel_next(std::vector<std::int64_t> to_cancel);
   // Sends a request; on 200 calls `ok` with the body, otherwise ends the step: a transient
   // failure retries it, a permanent one fails the deployment. `failed`, if given, sees a
   // non-200 answer first and returns true if it handled it.
-  void call(databricks::ApiRequest request, std::function<void(const Json&)> ok,
-            std::function<bool(const databricks::ApiResponse&)> failed = nullptr);
-  void list(databricks::ApiRequest request, const std::string& field,
-            std::function<void(const Json&)> ok);
-  std::string path(const std::string& endpoint) const;  // "/api/2.2/jobs/<endpoint>"
+  void call(databricks::ApiRequest request, JobCalls::Body ok, JobCalls::Failed failed);
+  void list(databricks::ApiRequest request, std::string field, JobCalls::Body ok);
 
-  // Ends the running phase succeeded with `reason` and opens `next` (state.phase = next).
-  void advance(const std::string& next, const std::string& reason, store::StepWrites writes = {});
-  void finish_succeeded(const std::string& reason, store::StepWrites writes);
-  void again_after(core::DurationMs wait, store::StepWrites writes = {});
-  void failed(const std::string& reason);
-  void retry(const std::string& reason);
-  void answer(workflow::Step step);
-  core::TimeMs now() const { return parts_->clock.now_ms(); }
-  bool timed_out(core::DurationMs limit) const { return now() - state_.phase_started_ms > limit; }
-  store::Job job_row(store::JobState state) const;
-  store::Run run_row(const Json& run) const;
-
-  std::shared_ptr<DeployWorkflow::Parts> parts_;
-  const DeployOptions& options_;
+  std::shared_ptr<DeployParts> parts_;
   store::Workflow workflow_;
   workflow::StepContext context_;
   std::function<void(workflow::Step)> done_;
+  JobCalls jobs_;
   DeployState state_;
+  std::unique_ptr<Strategy> strategy_;
   store::Deployment deployment_;
   bool answered_ = false;
 };
 
-// "POST /api/2.2/jobs/create: HTTP 400 INVALID_PARAMETER_VALUE: <message>"
-std::string describe_failure(const databricks::ApiRequest& request,
-                             const databricks::ApiResponse& response);
-// A blue-green phase after which a failure aborts (green goes, blue stays) rather than fails.
-bool is_abortable_phase(const std::string& phase);
-
-// Shared by the strategies (simple_strategy.cc).
 std::string ids(const std::vector<std::int64_t>& list);  // "3, 5, 8"
-bool says_missing(const databricks::ApiResponse& r);     // "... does not exist."
-bool is_terminal(const std::string& life_cycle_state);
-std::string seconds(core::DurationMs ms);  // "600 s"
+std::string seconds(core::DurationMs ms);                // "600 s"
 
-// True if trying again later may succeed: no answer, 429, 5xx, the workspace's limits on job
-// creations and quotas.
-bool is_transient(const databricks::ApiResponse& response);
-
-}  // namespace kiln::deploy::detail
+}  // namespace kiln::deploy

@@ -394,3 +394,64 @@ TEST_CASE("A storage error reading the owner fails the pass instead of alerting 
 }
 
 }  // namespace kiln::monitor
+
+namespace kiln::monitor {
+namespace {
+
+// The reason the monitor workflow last gave up a pass with ("" if none).
+std::string last_error(World& world) {
+  const auto workflow = world.store->find_open_workflow(kMonitorKind, kMonitorKey);
+  REQUIRE(workflow.ok());
+  return workflow->state.value("last_error", "");
+}
+
+}  // namespace
+
+TEST_CASE("A failing jobs listing fails the pass, naming the request", "[monitor]") {
+  World world = monitored();
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/nb"}}));
+  databricks::faults::ApiFaultRule broken;
+  broken.pattern = "GET /api/2.2/jobs/list";
+  broken.status = 500;
+  broken.error_code = "INTERNAL_ERROR";
+  broken.message = "boom";
+  world.w.ws.add_api_fault(broken);
+  world.w.advance(10 * kMinute);
+  CHECK(last_error(world) ==
+        "gave up after 8 attempts: GET /api/2.2/jobs/list: listing GET /api/2.2/jobs/list, page "
+        "1: HTTP 500 INTERNAL_ERROR: boom");
+}
+
+TEST_CASE("A followed run runs/get cannot read fails the pass; once it answers, the run ends",
+          "[monitor]") {
+  World world = monitored();
+  deploy_ok(world, "orders", world.build({{"orders", "production", 1, "/Workspace/etl/nb"}}));
+  world.w.advance(5 * kMinute);
+  // A run the DB holds as unfinished that no listing shows (deleted, or past retention).
+  store::Run row;
+  row.run_id = 987'654;
+  row.job_name = "orders";
+  row.target = "production";
+  row.databricks_job_id = *world.store->get_job("orders", "production").value().databricks_job_id;
+  row.version = 1;
+  row.life_cycle_state = "RUNNING";
+  row.start_ms = world.w.loop.now_ms() - kMinute;
+  row.updated_ms = world.w.loop.now_ms();
+  REQUIRE(world.store->upsert_run(row).ok());
+  databricks::faults::ApiFaultRule broken;
+  broken.pattern = "GET /api/2.2/jobs/runs/get";
+  broken.status = 500;
+  broken.error_code = "INTERNAL_ERROR";
+  broken.message = "boom";  // not a message the client retries at once
+  broken.until_ms = world.w.loop.now_ms() + 10 * kMinute;
+  world.w.ws.add_api_fault(broken);
+  world.w.advance(10 * kMinute);
+  CHECK(last_error(world) == "gave up after 8 attempts: GET runs/get 987654: HTTP 500");
+  CHECK_FALSE(world.store->get_run(987'654).value().end_ms);
+  world.w.advance(5 * kMinute);  // runs/get answers "does not exist": the run is gone
+  const auto ended = world.store->get_run(987'654).value();
+  CHECK(ended.end_ms.has_value());
+  CHECK(ended.life_cycle_state == "TERMINATED");
+}
+
+}  // namespace kiln::monitor

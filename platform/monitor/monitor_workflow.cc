@@ -7,18 +7,19 @@
 #include <set>
 
 #include "core/random/random.h"
-#include "databricks/client/paginate.h"
+#include "databricks/client/jobs_client.h"
 
 namespace kiln::monitor {
 
-using databricks::ApiRequest;
-using databricks::ApiResponse;
+using databricks::ApiError;
+using databricks::Job;
+using databricks::Run;
 using nlohmann::json;
 using workflow::Step;
 
 struct MonitorWorkflow::Parts {
   core::Clock& clock;
-  databricks::WorkspaceApi& workspace;
+  databricks::JobsClient jobs;
   store::MetadataStore& store;
   MonitorOptions options;
   core::EventLog* events;
@@ -38,14 +39,10 @@ struct Managed {
   std::int64_t max_concurrent_runs = 1;
 };
 
+// A life cycle state as a DB row records it (the API's spelling): ended for good.
 bool is_terminal(const std::string& life) {
-  return life == "TERMINATED" || life == "SKIPPED" || life == "INTERNAL_ERROR";
-}
-
-// Holding a place of the job's max_concurrent_runs: started and not yet ended (QUEUED and
-// BLOCKED runs wait for one).
-bool is_running(const std::string& life) {
-  return !life.empty() && life != "QUEUED" && life != "BLOCKED" && !is_terminal(life);
+  const auto state = databricks::parse_life_cycle_state(life);
+  return state && databricks::is_terminal(*state);
 }
 
 // Failed for good: the run ended and will not be retried (Databricks' retries happen inside it).
@@ -68,20 +65,13 @@ bool started_before(const store::Run& a, const store::Run& b) {
   return a.start_ms != b.start_ms ? a.start_ms < b.start_ms : a.run_id < b.run_id;
 }
 
-std::string tag(const json& job, const char* key) {
-  const json settings = job.value("settings", json::object());
-  const json tags = settings.value("tags", json::object());
-  auto it = tags.find(key);
-  return it != tags.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // A stable fingerprint of a job's settings as jobs/list shows them (of the JSON, whose keys
-// serialise sorted): the same settings give the same text on every platform.
-std::string fingerprint(const json& job) {
+// serialise sorted): the same settings give the same text on every platform. Stored in the
+// workflow's state (settings_seen), so the hashed text must never change.
+std::string fingerprint(const Job& job) {
   char out[17];
   std::snprintf(out, sizeof out, "%016llx",
-                static_cast<unsigned long long>(
-                    core::stable_hash(job.value("settings", json::object()).dump())));
+                static_cast<unsigned long long>(core::stable_hash(job.settings.dump())));
   return out;
 }
 
@@ -104,45 +94,47 @@ class Pass : public std::enable_shared_from_this<Pass> {
     started_ = now();
     auto self = shared_from_this();
     // With their tasks: an edit of a task outside kiln changes the settings' fingerprint.
-    list(ApiRequest::get(path("list"), {{"limit", "100"}, {"expand_tasks", "true"}}), "jobs",
-         [self](const json& jobs) {
-           self->jobs_ = jobs;
-           self->list(
-               ApiRequest::get(self->path("runs/list"), {{"active_only", "true"}, {"limit", "25"}}),
-               "runs", [self](const json& active) {
-                 self->active_ = active;
-                 auto from = self->window_start();
-                 if (!from) return self->answer(Step::retry(self->failure_));
-                 self->list(
-                     ApiRequest::get(self->path("runs/list"),
-                                     {{"start_time_from", std::to_string(*from)}, {"limit", "25"}}),
-                     "runs", [self](const json& recent) {
-                       self->recent_ = recent;
-                       self->fetch_unfinished();
-                     });
-               });
-         });
+    databricks::JobsQuery jobs_query;
+    jobs_query.expand_tasks = true;
+    parts_->jobs.list(
+        jobs_query, listed<Job>("list", [self](std::vector<Job> jobs) {
+          self->jobs_ = std::move(jobs);
+          databricks::RunsQuery active_query;
+          active_query.active_only = true;
+          self->parts_->jobs.list_runs(
+              active_query, self->listed<Run>("runs/list", [self](std::vector<Run> active) {
+                self->active_ = std::move(active);
+                auto from = self->window_start();
+                if (!from) return self->answer(Step::retry(self->failure_));
+                databricks::RunsQuery recent_query;
+                recent_query.start_time_from = *from;
+                self->parts_->jobs.list_runs(
+                    recent_query, self->listed<Run>("runs/list", [self](std::vector<Run> recent) {
+                      self->recent_ = std::move(recent);
+                      self->fetch_unfinished();
+                    }));
+              }));
+        }));
   }
 
  private:
   core::TimeMs now() const { return parts_->clock.now_ms(); }
-  std::string path(const std::string& endpoint) const {
-    return "/api/" + parts_->options.api_version + "/jobs/" + endpoint;
-  }
   void answer(Step step) {
     if (answered_) return;
     answered_ = true;
     done_(std::move(step));
   }
-  void list(ApiRequest request, const std::string& field, std::function<void(const json&)> ok) {
-    auto self = shared_from_this();
-    const std::string what = request.method + " " + request.path;
-    databricks::list_all(parts_->workspace, std::move(request), field,
-                         [self, what, ok = std::move(ok)](const databricks::ListResult& r) {
-                           if (self->parts_->stopped) return;
-                           if (r.ok()) return ok(r.items);
-                           self->answer(Step::retry(what + ": " + r.error));
-                         });
+  // The reply to a listing of `endpoint` (every page): `ok` gets the items; a failure ends the
+  // pass with "GET <path>: <why the listing failed>".
+  template <class T>
+  databricks::Reply<std::vector<T>> listed(const char* endpoint,
+                                           std::function<void(std::vector<T>)> ok) {
+    return [self = shared_from_this(), what = "GET " + parts_->jobs.path(endpoint),
+            ok = std::move(ok)](databricks::ApiResult<std::vector<T>> r) mutable {
+      if (self->parts_->stopped) return;
+      if (r.ok()) return ok(std::move(r).value());
+      self->answer(Step::retry(what + ": " + r.error().message));
+    };
   }
   // Records why the pass cannot go on; the caller answers retry with it.
   template <class T>
@@ -193,8 +185,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
   // one; they are few.
   void fetch_unfinished() {
     std::set<std::int64_t> seen;
-    for (const auto& r : active_) seen.insert(r.value("run_id", std::int64_t{0}));
-    for (const auto& r : recent_) seen.insert(r.value("run_id", std::int64_t{0}));
+    for (const auto& r : active_) seen.insert(r.run_id);
+    for (const auto& r : recent_) seen.insert(r.run_id);
     auto follow = to_follow();
     if (!follow) return answer(Step::retry(failure_));
     for (const auto& [id, start] : *follow) {
@@ -208,20 +200,20 @@ class Pass : public std::enable_shared_from_this<Pass> {
     const auto run_id = to_get_.back();
     to_get_.pop_back();
     auto self = shared_from_this();
-    parts_->workspace.call(
-        ApiRequest::get(path("runs/get"), {{"run_id", std::to_string(run_id)}}),
-        [self, run_id](const ApiResponse& r) {
-          if (self->parts_->stopped) return;
-          if (r.ok()) {
-            self->fetched_.push_back(r.body);
-          } else if (r.status != 400 && r.status != 404) {
-            return self->answer(Step::retry("GET runs/get " + std::to_string(run_id) + ": HTTP " +
-                                            std::to_string(r.status)));
-          } else {
-            self->vanished_.push_back(run_id);  // deleted or past retention
-          }
-          self->get_next();
-        });
+    parts_->jobs.get_run(run_id, [self, run_id](databricks::ApiResult<Run> r) {
+      if (self->parts_->stopped) return;
+      if (r.ok()) {
+        self->fetched_.push_back(std::move(r).value());
+      } else if (const ApiError& e = r.error(); e.http_status != 400 && e.http_status != 404) {
+        return self->answer(Step::retry("GET runs/get " + std::to_string(run_id) + ": HTTP " +
+                                        std::to_string(e.http_status)));
+      } else {
+        // Deleted or past retention. Any 400 or 404 counts (not only is_missing's), as it
+        // always has: a run monitoring cannot read is not followed forever.
+        self->vanished_.push_back(run_id);
+      }
+      self->get_next();
+    });
   }
 
   void publish(const std::string& type, json fields) {
@@ -246,32 +238,31 @@ class Pass : public std::enable_shared_from_this<Pass> {
   std::map<std::int64_t, Managed> managed_jobs() const {
     std::map<std::int64_t, Managed> managed;
     for (const auto& j : jobs_) {
-      if (tag(j, "kiln_managed") != "true") continue;
-      Managed m{tag(j, "kiln_job"), tag(j, "kiln_target"), 0, 1};
+      if (j.tag("kiln_managed") != "true") continue;
+      Managed m{j.tag("kiln_job"), j.tag("kiln_target"), 0, 1};
       try {
-        m.version = std::stoll(tag(j, "kiln_version"));
+        m.version = std::stoll(j.tag("kiln_version"));
       } catch (const std::exception&) {
         m.version = 0;
       }
-      m.max_concurrent_runs = j["settings"].value("max_concurrent_runs", std::int64_t{1});
-      managed[j.value("job_id", std::int64_t{0})] = m;
+      m.max_concurrent_runs = j.settings.value("max_concurrent_runs", std::int64_t{1});
+      managed[j.job_id] = m;
     }
     return managed;
   }
 
   // Every run seen, as the freshest listing showed it, in start order.
-  std::vector<json> runs_in_start_order() const {
-    std::map<std::int64_t, json> runs;
+  std::vector<const Run*> runs_in_start_order() const {
+    std::map<std::int64_t, const Run*> runs;
     // Later listings are fresher: active runs, then recent runs, then runs read one by one.
-    for (const auto& r : active_) runs[r.value("run_id", std::int64_t{0})] = r;
-    for (const auto& r : recent_) runs[r.value("run_id", std::int64_t{0})] = r;
-    for (const auto& r : fetched_) runs[r.value("run_id", std::int64_t{0})] = r;
-    std::vector<json> ordered;
+    for (const auto& r : active_) runs[r.run_id] = &r;
+    for (const auto& r : recent_) runs[r.run_id] = &r;
+    for (const auto& r : fetched_) runs[r.run_id] = &r;
+    std::vector<const Run*> ordered;
     ordered.reserve(runs.size());
-    for (auto& [id, r] : runs) ordered.push_back(std::move(r));
-    std::stable_sort(ordered.begin(), ordered.end(), [](const json& a, const json& b) {
-      return a.value("start_time", std::int64_t{0}) < b.value("start_time", std::int64_t{0});
-    });
+    for (const auto& [id, r] : runs) ordered.push_back(r);
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const Run* a, const Run* b) { return a->start_time < b->start_time; });
     return ordered;
   }
 
@@ -303,7 +294,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
   // The verdict on a run that ended and that monitoring has not judged yet: job.run_failed for
   // a run that failed for good, job.run_recovered for a success whose predecessor had failed.
   // False if the store could not be read.
-  bool judge(const store::Run& row, const json& listed,
+  bool judge(const store::Run& row, const Run& listed,
              std::vector<std::pair<std::string, json>>& events) {
     const bool failed_run = failed_for_good(row.life_cycle_state, row.result_state);
     if (!failed_run && !succeeded(row.result_state)) return true;
@@ -325,10 +316,9 @@ class Pass : public std::enable_shared_from_this<Pass> {
       events.emplace_back("job.run_recovered", std::move(base));
       return true;
     }
-    const json st = listed.value("state", json::object());
     base["result"] = row.result_state.empty() ? row.life_cycle_state : row.result_state;
-    base["message"] = st.value("state_message", "");
-    base["trigger"] = listed.value("trigger", "");
+    base["message"] = listed.state.state_message;
+    base["trigger"] = listed.trigger;
     events.emplace_back("job.run_failed", std::move(base));
     return true;
   }
@@ -344,12 +334,12 @@ class Pass : public std::enable_shared_from_this<Pass> {
     json following = json::object();
     std::vector<store::Run> upserts;
     std::vector<std::pair<std::string, json>> events;
-    std::vector<std::pair<store::Run, const json*>> to_judge;
+    std::vector<std::pair<store::Run, const Run*>> to_judge;
     std::set<std::int64_t> listed_jobs;
-    for (const auto& j : jobs_) listed_jobs.insert(j.value("job_id", std::int64_t{0}));
-    for (const json& r : ordered) {
-      const auto job_id = r.value("job_id", std::int64_t{0});
-      const auto run_id = r.value("run_id", std::int64_t{0});
+    for (const auto& j : jobs_) listed_jobs.insert(j.job_id);
+    for (const Run* r : ordered) {
+      const auto job_id = r->job_id;
+      const auto run_id = r->run_id;
       auto m = managed.find(job_id);
       // A run kiln follows whose job is no longer managed (deleted, or its tags removed) still
       // needs its end recorded; other runs of unmanaged jobs are not kiln's business.
@@ -359,20 +349,18 @@ class Pass : public std::enable_shared_from_this<Pass> {
         return answer(Step::retry(failure_));
       }
       if (m == managed.end() && (!prev || prev->end_ms)) continue;
-      const json st = r.value("state", json::object());
       store::Run row;
       row.run_id = run_id;
       row.job_name = m != managed.end() ? m->second.name : prev->job_name;
       row.target = m != managed.end() ? m->second.target : prev->target;
       row.databricks_job_id = job_id;
-      row.life_cycle_state = st.value("life_cycle_state", "");
-      row.result_state = st.value("result_state", "");
-      row.start_ms = r.value("start_time", std::int64_t{0});
-      const auto end = r.value("end_time", std::int64_t{0});
-      if (end > 0) row.end_ms = end;
+      row.life_cycle_state = r->state.life_cycle_state;
+      row.result_state = r->state.result_state;
+      row.start_ms = r->start_time;
+      if (r->end_time > 0) row.end_ms = r->end_time;
       row.updated_ms = now();
       row.version = prev ? prev->version : m->second.version;
-      bool terminal = is_terminal(row.life_cycle_state);
+      bool terminal = r->state.terminal();
       // The job is gone from the workspace (deleted outside kiln, a green removed): its run
       // will never be listed as ended, so it ends now. A row written after the jobs were
       // listed may belong to a job created since: left to the next pass.
@@ -385,7 +373,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       if (!terminal) {
         following[std::to_string(row.run_id)] = row.start_ms;
       } else if (*row.end_ms >= settled_before && !settled.contains(std::to_string(row.run_id))) {
-        to_judge.emplace_back(row, &r);
+        to_judge.emplace_back(row, r);
       }
       // A run that ended never un-ends: a listing older than what another writer recorded
       // does not overwrite it.
@@ -459,8 +447,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
     std::vector<json> out;
     auto rows = parts_->store.list_all_jobs(1'000'000);
     if (failed(rows, "list jobs")) return std::nullopt;
-    std::map<std::int64_t, const json*> listed;
-    for (const auto& j : jobs_) listed[j.value("job_id", std::int64_t{0})] = &j;
+    std::map<std::int64_t, const Job*> listed;
+    for (const auto& j : jobs_) listed[j.job_id] = &j;
     json baselines = state_.value("settings_seen", json::object());
     json kept = json::object();
     for (const auto& job : *rows) {
@@ -472,8 +460,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
       if (managed.contains(*job.databricks_job_id)) {
         // Edited outside kiln: the settings changed while the deployment that wrote them
         // (its kiln_deployment tag) stayed. The first look after a deploy is the baseline.
-        const json& listing = *listed.at(*job.databricks_job_id);
-        const json now_seen = {tag(listing, "kiln_deployment"), fingerprint(listing)};
+        const Job& listing = *listed.at(*job.databricks_job_id);
+        const json now_seen = {listing.tag("kiln_deployment"), fingerprint(listing)};
         const json before = baselines.value(id, json());
         if (before.is_array() && before[0] == now_seen[0] && before[1] != now_seen[1]) {
           if (!reported("edited:" + id + ":" + now_seen[1].get<std::string>())) {
@@ -505,13 +493,10 @@ class Pass : public std::enable_shared_from_this<Pass> {
     // listings made at different times could show a cancelled run as still running).
     std::map<std::int64_t, std::vector<std::int64_t>> active_by_job;
     for (const auto& r : active_) {
-      const auto job_id = r.value("job_id", std::int64_t{0});
       // A run QUEUED (or BLOCKED) behind an active one is waiting for its turn, as the job's
       // max_concurrent_runs asks: not a second active run.
-      if (!is_running(r.value("state", json::object()).value("life_cycle_state", ""))) continue;
-      if (managed.contains(job_id)) {
-        active_by_job[job_id].push_back(r.value("run_id", std::int64_t{0}));
-      }
+      if (!r.state.running()) continue;
+      if (managed.contains(r.job_id)) active_by_job[r.job_id].push_back(r.run_id);
     }
     for (const auto& [job_id, active] : active_by_job) {
       const auto& m = managed.at(job_id);
@@ -550,8 +535,8 @@ class Pass : public std::enable_shared_from_this<Pass> {
   std::function<void(Step)> done_;
   json state_;
   core::TimeMs started_ = 0;
-  json jobs_, active_, recent_;
-  std::vector<json> fetched_;
+  std::vector<Job> jobs_;
+  std::vector<Run> active_, recent_, fetched_;
   std::vector<std::int64_t> to_get_, vanished_;
   std::map<std::int64_t, std::int64_t> follow_;  // runs to see to their end: start by run id
   std::map<std::pair<std::string, std::string>, std::string> owners_;
@@ -567,7 +552,9 @@ MonitorWorkflow::MonitorWorkflow(core::Clock& clock, databricks::WorkspaceApi& w
                                  store::MetadataStore& store, const MonitorOptions& options,
                                  core::EventLog* events)
     : options_(options),
-      parts_(std::make_shared<Parts>(Parts{clock, workspace, store, options, events, false})) {}
+      parts_(std::make_shared<Parts>(Parts{clock,
+                                           databricks::JobsClient(workspace, options.api_version),
+                                           store, options, events, false})) {}
 
 MonitorWorkflow::~MonitorWorkflow() {
   parts_->stopped = true;

@@ -54,7 +54,8 @@ struct MonitorOptions {
 
 class MonitorWorkflow final : public workflow::WorkflowKind {
  public:
-  // Everything passed must outlive this object; `events` may be null.
+  // Everything passed must outlive this object; `events` may be null. The workspace is read
+  // through a databricks::JobsClient at options.api_version.
   MonitorWorkflow(core::Clock& clock, databricks::WorkspaceApi& workspace,
                   store::MetadataStore& store, const MonitorOptions& options,
                   core::EventLog* events = nullptr);

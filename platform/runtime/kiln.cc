@@ -36,11 +36,11 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
       events_(events),
       retrying_(workspace, clock, core::Random(options_.seed).stream("kiln-workspace"),
                 options_.workspace_retry),
-      deploy_(clock, retrying_, store, artifacts, options_.deploy),
-      cd_(store, artifacts, engine_, options_.cd, events),
-      engine_(clock, store, options_.engine) {
-  deploy_.set_waker([this](std::int64_t id) { engine_.wake(id); });
-  deploy_.set_lock_service(options_.locks);
+      engine_(clock, store, options_.engine),
+      deploy_(clock, retrying_, store, artifacts, options_.deploy,
+              deploy::DeployLinks{options_.locks, [this](std::int64_t id) { engine_.wake(id); },
+                                  [this] { wake_cleanup(); }}),
+      cd_(store, artifacts, engine_, options_.cd, events) {
   engine_.add_kind(deploy_);
   engine_.add_kind(cd_);
   if (options_.monitor) {
@@ -58,17 +58,19 @@ Kiln::Kiln(core::Clock& clock, store::MetadataStore& store,
     cleanup_ = std::make_unique<cleanup::CleanupWorkflow>(clock, retrying_, store, artifacts,
                                                           *options_.cleanup, events);
     engine_.add_kind(*cleanup_);
-    deploy_.on_quota_exceeded([this] {
-      if (auto open = store_.find_open_workflow(cleanup::kCleanupKind, cleanup::kCleanupKey)) {
-        engine_.wake(open->id);
-      }
-    });
   }
   engine_.on_step([this](const store::Workflow& w) { on_step(w); });
   if (events_ != nullptr) {
     engine_.on_commit([this](const store::Workflow&, const store::StepWrites& writes) {
       publish_commit(writes);
     });
+  }
+}
+
+void Kiln::wake_cleanup() {
+  if (!cleanup_) return;  // without cleanup, a deploy blocked by the quota waits on its timer
+  if (auto open = store_.find_open_workflow(cleanup::kCleanupKind, cleanup::kCleanupKey)) {
+    engine_.wake(open->id);
   }
 }
 

@@ -75,6 +75,7 @@ class Kiln {
  private:
   void on_step(const store::Workflow& workflow);
   void repair_drift(const store::Job& row, const std::string& kind);
+  void wake_cleanup();  // a deploy blocked by the saved-jobs quota asks for room now
   void publish_commit(const store::StepWrites& writes);
   // Creates the workflow (kind, key) unless one is open; returns its id.
   store::Result<std::int64_t> ensure(const char* kind, const char* key, core::TimeMs first_at_ms);
@@ -84,13 +85,16 @@ class Kiln {
   const artifacts::ArtifactStore& artifacts_;
   KilnOptions options_;
   core::EventLog* events_;
+  // Built in dependency order: the workspace layer, the engine, then the kinds, which are given
+  // what they reach (the engine's wake, the lock service) as constructor arguments, and last
+  // registered with the engine. Destroyed in reverse: each kind marks itself stopped, so an
+  // answer arriving later does nothing, and the engine's destructor calls no kind.
   databricks::RetryingWorkspace retrying_;
-  // The engine is destroyed before the kinds it calls (members go in reverse order).
+  workflow::Engine engine_;
   deploy::DeployWorkflow deploy_;
-  cd::CdWorkflow cd_;  // holds a reference to engine_, used only once both exist
+  cd::CdWorkflow cd_;
   std::unique_ptr<monitor::MonitorWorkflow> monitor_;
   std::unique_ptr<cleanup::CleanupWorkflow> cleanup_;
-  workflow::Engine engine_;
 };
 
 }  // namespace kiln::runtime

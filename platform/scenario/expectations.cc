@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "databricks/model/run_state.h"
 #include "platform/scenario/duration.h"
 
 namespace kiln::scenario {
@@ -14,8 +15,10 @@ std::string arg_string(const Expectation& x, const char* key) {
   return x.args.contains(key) && x.args[key].is_string() ? x.args[key].get<std::string>() : "";
 }
 
+// Not (yet) terminal: an unknown or absent state counts as active.
 bool is_active(const std::string& life) {
-  return life != "TERMINATED" && life != "SKIPPED" && life != "INTERNAL_ERROR";
+  const auto state = databricks::parse_life_cycle_state(life);
+  return !(state && databricks::is_terminal(*state));
 }
 
 // Compares an expected argument with what was found, recording the mismatch.

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "databricks/model/run_state.h"
 #include "platform/scenario/duration.h"
 
 namespace kiln::scenario::report {
@@ -42,7 +43,8 @@ std::optional<std::int64_t> trailing_id(std::string_view text, std::string_view 
 }
 
 bool is_terminal_run_state(const std::string& state) {
-  return state == "TERMINATED" || state == "SKIPPED" || state == "INTERNAL_ERROR";
+  const auto life_cycle = databricks::parse_life_cycle_state(state);
+  return life_cycle && databricks::is_terminal(*life_cycle);
 }
 
 bool is_terminal_status(const std::string& status) {
