@@ -51,12 +51,16 @@ ApiError ApiError::not_found(std::string m) {
 }
 
 ApiError missing_field(std::string_view name) {
-  return ApiError::invalid_parameter("Missing required field: " + std::string(name));
+  auto e = ApiError::invalid_parameter("Missing required field: " + std::string(name));
+  e.field = name;
+  return e;
 }
 
 ApiError wrong_type(std::string_view name, std::string_view expected) {
-  return ApiError::invalid_parameter("Invalid value for field " + std::string(name) +
-                                     ": expected " + std::string(expected));
+  auto e = ApiError::invalid_parameter("Invalid value for field " + std::string(name) +
+                                       ": expected " + std::string(expected));
+  e.field = name;
+  return e;
 }
 
 }  // namespace databricks

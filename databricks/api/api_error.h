@@ -1,6 +1,7 @@
 // ApiError: a Databricks REST error, as the real service sends it:
 // HTTP status + {"error_code", "message", "details"}. Named factories keep the codes and statuses
-// in one place; callers never build error strings to parse later.
+// in one place; callers never build error strings to parse later: `field` says which request field
+// an error concerns.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,10 @@ struct ApiError {
   std::string message;
   // Seconds the client should wait; sent as the integer Retry-After header (429 and 503).
   std::optional<int> retry_after_s;
+  // The request field the error concerns, as a path from the body's root
+  // ("tasks[2].depends_on[0].task_key"), or "" when it concerns no single field. Never sent:
+  // body() is what the real service answers, so callers locate errors without parsing message.
+  std::string field;
 
   nlohmann::json body() const;
 
@@ -62,7 +67,8 @@ class ApiResult {
   std::variant<T, ApiError> v_;
 };
 
-// INVALID_PARAMETER_VALUE for a missing field, or one of the wrong type; both carry the field.
+// INVALID_PARAMETER_VALUE for a missing field, or one of the wrong type; both name the field in
+// their message and set `field` to it.
 ApiError missing_field(std::string_view name);
 ApiError wrong_type(std::string_view name, std::string_view expected);
 

@@ -50,7 +50,11 @@ struct CronFields {
   std::uint64_t day_mask(int year, int month) const;
 };
 
-// Parses the text of a Quartz expression; errors are ApiError::invalid_parameter (docs/cron.md).
+// Where a Jobs API request holds the expression: the ApiError::field of every parse error.
+inline constexpr std::string_view kQuartzCronField = "schedule.quartz_cron_expression";
+
+// Parses the text of a Quartz expression; errors are ApiError::invalid_parameter (docs/cron.md)
+// with field kQuartzCronField.
 ApiResult<CronFields> parse_cron_fields(std::string_view expression);
 
 }  // namespace databricks::cron

@@ -55,6 +55,7 @@ class Parser {
     if (!error_) {
       error_ = ApiError::invalid_parameter("Invalid quartz_cron_expression '" +
                                            std::string(original_) + "': " + what);
+      error_->field = kQuartzCronField;
     }
     return false;
   }

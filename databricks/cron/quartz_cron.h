@@ -18,7 +18,8 @@ class QuartzCron {
  public:
   // Parses a Quartz expression: 6 or 7 space-separated fields
   // "sec min hour day-of-month month day-of-week [year]", case-insensitive. Errors are
-  // ApiError::invalid_parameter("Invalid quartz_cron_expression '<expr>': <what is wrong>").
+  // ApiError::invalid_parameter("Invalid quartz_cron_expression '<expr>': <what is wrong>"),
+  // field kQuartzCronField ("schedule.quartz_cron_expression").
   static ApiResult<QuartzCron> parse(std::string_view expression);
 
   // The first fire time strictly after `after_epoch_ms` (UTC epoch milliseconds), evaluated in

@@ -28,6 +28,8 @@ std::string error_of(std::string_view expression) {
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.error().http_status == 400);
   CHECK(parsed.error().error_code == "INVALID_PARAMETER_VALUE");
+  // Every parse error concerns the schedule's expression, whatever it says.
+  CHECK(parsed.error().field == "schedule.quartz_cron_expression");
   return parsed.error().message;
 }
 

@@ -30,7 +30,9 @@ ApiResult<TimeZone> TimeZone::find(std::string_view timezone_id) {
   try {
     zone = date::locate_zone(timezone_id);
   } catch (const std::runtime_error&) {
-    return ApiError::invalid_parameter("Invalid timezone_id '" + std::string(timezone_id) + "'");
+    auto e = ApiError::invalid_parameter("Invalid timezone_id '" + std::string(timezone_id) + "'");
+    e.field = kTimeZoneField;
+    return e;
   }
   // A zone with a transition during 2037 still has DST rules in force when the listing stops.
   const auto last =

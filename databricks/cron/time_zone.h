@@ -15,10 +15,14 @@ class time_zone;
 
 namespace databricks::cron {
 
+// Where a Jobs API request holds the zone: the ApiError::field of TimeZone::find's error.
+inline constexpr std::string_view kTimeZoneField = "schedule.timezone_id";
+
 class TimeZone {
  public:
   // Looks up an IANA id ("UTC", "Europe/Amsterdam", links such as "US/Eastern" too), case
-  // sensitive. Unknown ids: ApiError::invalid_parameter("Invalid timezone_id '<id>'").
+  // sensitive. Unknown ids: ApiError::invalid_parameter("Invalid timezone_id '<id>'"), field
+  // kTimeZoneField.
   static ApiResult<TimeZone> find(std::string_view timezone_id);
   static TimeZone utc();
 

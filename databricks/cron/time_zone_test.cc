@@ -30,6 +30,7 @@ TEST_CASE("TimeZone::find rejects unknown ids with INVALID_PARAMETER_VALUE") {
     CHECK(found.error().http_status == 400);
     CHECK(found.error().error_code == "INVALID_PARAMETER_VALUE");
     CHECK(found.error().message == std::string("Invalid timezone_id '") + id + "'");
+    CHECK(found.error().field == "schedule.timezone_id");
   }
 }
 

@@ -54,17 +54,19 @@ std::string join(Names names, std::string_view sep) {
   return out;
 }
 
-ApiError invalid(std::string message) {
-  return ApiError::invalid_parameter(std::move(message));
+ApiError invalid(std::string path, std::string message) {
+  auto e = ApiError::invalid_parameter(std::move(message));
+  e.field = std::move(path);
+  return e;
 }
 
 ApiError missing_field(const std::string& path) {
-  return invalid("Missing required field: " + path);
+  return invalid(path, "Missing required field: " + path);
 }
 
 ApiError wrong_type(const std::string& path, std::string_view expected, const json& got) {
-  return invalid(path + " must be " + std::string(expected) + ", got " +
-                 std::string(type_name(got)) + ".");
+  return invalid(path, path + " must be " + std::string(expected) + ", got " +
+                           std::string(type_name(got)) + ".");
 }
 
 Err check_object(const json& v, const std::string& path) {
@@ -75,8 +77,8 @@ Err check_object(const json& v, const std::string& path) {
 Err check_array(const json& v, const std::string& path, std::size_t max_items) {
   if (!v.is_array()) return wrong_type(path, "an array", v);
   if (v.size() > max_items) {
-    return invalid(path + " must have at most " + std::to_string(max_items) + " entries, got " +
-                   std::to_string(v.size()) + ".");
+    return invalid(path, path + " must have at most " + std::to_string(max_items) +
+                             " entries, got " + std::to_string(v.size()) + ".");
   }
   return std::nullopt;
 }
@@ -85,8 +87,8 @@ Err check_string(const json& v, const std::string& path, std::size_t max_bytes) 
   if (!v.is_string()) return wrong_type(path, "a string", v);
   const auto& s = v.get_ref<const std::string&>();
   if (s.size() > max_bytes) {
-    return invalid(path + " must be at most " + std::to_string(max_bytes) + " bytes, got " +
-                   std::to_string(s.size()) + ".");
+    return invalid(path, path + " must be at most " + std::to_string(max_bytes) + " bytes, got " +
+                             std::to_string(s.size()) + ".");
   }
   return std::nullopt;
 }
@@ -110,11 +112,11 @@ Err check_int(const json& v, const std::string& path, std::int64_t lo, std::int6
   }
   if (in_range) return std::nullopt;
   if (hi == kMaxInt) {
-    return invalid(path + " must be greater than or equal to " + std::to_string(lo) + ", got " +
-                   v.dump() + ".");
+    return invalid(path, path + " must be greater than or equal to " + std::to_string(lo) +
+                             ", got " + v.dump() + ".");
   }
-  return invalid(path + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                 ", got " + v.dump() + ".");
+  return invalid(path, path + " must be between " + std::to_string(lo) + " and " +
+                           std::to_string(hi) + ", got " + v.dump() + ".");
 }
 
 namespace {
@@ -133,7 +135,7 @@ Err check_enum(const json& v, const std::string& path, Names allowed, bool ignor
     if (ignore_case ? equal_ignore_case(s, a) : s == a) return std::nullopt;
   }
   // Same shape as the real "git_source.git_provider must be one of: github,gitlab,...".
-  return invalid(path + " must be one of: " + join(allowed));
+  return invalid(path, path + " must be one of: " + join(allowed));
 }
 
 const json* Fields::get(std::string_view key) const {

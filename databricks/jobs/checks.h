@@ -1,5 +1,5 @@
 // Internal helpers for the Jobs validators: typed field checks that never throw and that name
-// the field path in every message ("tasks[2].depends_on[0].task_key").
+// the field path ("tasks[2].depends_on[0].task_key") in every message and in ApiError::field.
 // Not part of the module's public API; include only from fake-databricks/jobs/*.cc.
 #pragma once
 
@@ -35,7 +35,9 @@ std::size_t utf8_length(std::string_view s);
 // "a,b,c": the separator the real git_provider message uses.
 std::string join(Names names, std::string_view sep = ",");
 
-ApiError invalid(std::string message);
+// 400 INVALID_PARAMETER_VALUE about the field at `path` ("" for none): `path` becomes
+// ApiError::field, so a caller finds the field without reading `message`.
+ApiError invalid(std::string path, std::string message);
 ApiError missing_field(const std::string& path);
 ApiError wrong_type(const std::string& path, std::string_view expected, const json& got);
 

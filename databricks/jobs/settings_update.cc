@@ -52,8 +52,9 @@ Err check_mergeable(const json& arr, const KeyedArray& k) {
     if (auto e = Fields(arr[i], p).str(k.key, Need::kRequired).error()) return e;
     const auto& key = arr[i][k.key].get_ref<const std::string&>();
     if (!seen.insert(key).second) {
-      return invalid("Duplicate " + std::string(k.noun) + " key: " + key + " (" +
-                     field_path(p, k.key) + ").");
+      const std::string key_path = field_path(p, k.key);
+      return invalid(key_path,
+                     "Duplicate " + std::string(k.noun) + " key: " + key + " (" + key_path + ").");
     }
   }
   return std::nullopt;
@@ -72,7 +73,7 @@ ApiResult<std::vector<Removal>> parse_removals(const json& current, const json& 
     const std::string p = item_path("fields_to_remove", i);
     if (auto e = check_string(ftr[i], p)) return *e;
     const auto& s = ftr[i].get_ref<const std::string&>();
-    if (s.empty()) return invalid(p + " must not be empty.");
+    if (s.empty()) return invalid(p, p + " must not be empty.");
     const auto slash = s.find('/');
     if (slash == std::string::npos) {
       out.push_back({s, {}, p});
@@ -81,12 +82,12 @@ ApiResult<std::vector<Removal>> parse_removals(const json& current, const json& 
     Removal r{s.substr(0, slash), s.substr(slash + 1), p};
     const KeyedArray* k = keyed(r.field);
     if (!k || r.key.empty()) {
-      return invalid(p + ": only tasks/<task_key> and job_clusters/<job_cluster_key> can be " +
-                     "removed by nested path, got '" + s + "'.");
+      return invalid(p, p + ": only tasks/<task_key> and job_clusters/<job_cluster_key> can be " +
+                            "removed by nested path, got '" + s + "'.");
     }
     auto arr = current.find(k->field);
     if (arr == current.end() || !find_entry(*arr, *k, r.key)) {
-      return invalid(p + ": " + k->noun + " '" + r.key + "' does not exist in the job.");
+      return invalid(p, p + ": " + k->noun + " '" + r.key + "' does not exist in the job.");
     }
     out.push_back(std::move(r));
   }
@@ -99,14 +100,14 @@ Err check_conflicts(const json* ns, const std::vector<Removal>& removals) {
   for (const Removal& r : removals) {
     if (r.key.empty()) {
       if (ns->contains(r.field)) {
-        return invalid(r.path + ": '" + r.field + "' is also set in new_settings.");
+        return invalid(r.path, r.path + ": '" + r.field + "' is also set in new_settings.");
       }
       continue;
     }
     const KeyedArray& k = *keyed(r.field);
     if (auto arr = ns->find(r.field); arr != ns->end() && find_entry(*arr, k, r.key)) {
-      return invalid(r.path + ": " + k.noun + " '" + r.key + "' is also set in new_settings." +
-                     r.field + ".");
+      return invalid(r.path, r.path + ": " + k.noun + " '" + r.key +
+                                 "' is also set in new_settings." + r.field + ".");
     }
   }
   return std::nullopt;

@@ -141,7 +141,7 @@ ApiResult<std::vector<std::size_t>> select_tasks(const TaskGraph& graph, const j
     if (down) key.pop_back();
     auto i = graph.index_of(key);
     if (key.empty() || !i) {
-      return detail::invalid(path + " references unknown task key '" + key + "'.");
+      return detail::invalid(path, path + " references unknown task key '" + key + "'.");
     }
     selected[*i] = true;
     if (up) close_over(graph.upstream, *i, selected);

@@ -91,14 +91,14 @@ Err check_git_source(const json& v, const std::string& path) {
   const std::string provider_path = field_path(path, "git_provider");
   auto p = v.find("git_provider");
   if (p == v.end() || check_enum(*p, provider_path, kProviders, true)) {
-    return invalid(provider_path + " must be one of: " + join(kProviders));
+    return invalid(provider_path, provider_path + " must be one of: " + join(kProviders));
   }
   Fields f(v, path);
   f.str("git_url", Need::kRequired).str("git_branch").str("git_tag").str("git_commit");
   int refs = 0;
   for (const char* k : {"git_branch", "git_tag", "git_commit"}) refs += f.get(k) ? 1 : 0;
   if (f.ok() && refs > 1) {
-    return invalid(path + " must set at most one of git_branch, git_tag, git_commit.");
+    return invalid(path, path + " must set at most one of git_branch, git_tag, git_commit.");
   }
   return f.error();
 }
@@ -117,8 +117,8 @@ Err check_run_as(const json& v, const std::string& path) {
     set += f.get(k) ? 1 : 0;
   }
   if (f.ok() && set != 1) {
-    return invalid(path +
-                   " must set exactly one of user_name, service_principal_name, group_name.");
+    return invalid(
+        path, path + " must set exactly one of user_name, service_principal_name, group_name.");
   }
   return f.error();
 }
@@ -126,8 +126,8 @@ Err check_run_as(const json& v, const std::string& path) {
 Err check_tags(const json& v, const std::string& path) {
   if (auto e = check_object(v, path)) return e;
   if (v.size() > kMaxTags) {
-    return invalid(path + " must have at most " + std::to_string(kMaxTags) + " entries, got " +
-                   std::to_string(v.size()) + ".");
+    return invalid(path, path + " must have at most " + std::to_string(kMaxTags) +
+                             " entries, got " + std::to_string(v.size()) + ".");
   }
   for (auto it = v.begin(); it != v.end(); ++it) {
     if (auto e = check_string(it.value(), field_path(path, it.key()))) return e;
@@ -161,8 +161,8 @@ Err check_cluster_spec(const json& v, const std::string& path) {
             .integer("max_workers", 0, kMaxInt, Need::kRequired);
         if (af.ok() &&
             a["max_workers"].get<std::int64_t>() < a["min_workers"].get<std::int64_t>()) {
-          return invalid(field_path(p, "max_workers") +
-                         " must be greater than or equal to min_workers.");
+          const std::string max_path = field_path(p, "max_workers");
+          return invalid(max_path, max_path + " must be greater than or equal to min_workers.");
         }
         return af.error();
       });
@@ -176,7 +176,7 @@ Err check_libraries(const json& v, const std::string& path) {
     static const Names kKinds = {"jar", "whl", "egg", "pypi", "maven", "cran", "requirements"};
     int kinds = 0;
     for (std::string_view k : kKinds) kinds += lib.contains(k) ? 1 : 0;
-    if (kinds != 1) return invalid(p + " must set exactly one of: " + join(kKinds, ", ") + ".");
+    if (kinds != 1) return invalid(p, p + " must set exactly one of: " + join(kKinds, ", ") + ".");
     auto package = [](const json& o, const std::string& op) -> Err {
       if (auto e = check_object(o, op)) return e;
       return Fields(o, op).str("package", Need::kRequired).str("repo").error();
@@ -207,8 +207,8 @@ Err check_environments(const json& v, const std::string& path, std::set<std::str
     }
     const auto& key = v[i]["environment_key"].get_ref<const std::string&>();
     if (!keys.insert(key).second) {
-      return invalid("Duplicate environment key: " + key + " (" + field_path(p, "environment_key") +
-                     ").");
+      const std::string key_path = field_path(p, "environment_key");
+      return invalid(key_path, "Duplicate environment key: " + key + " (" + key_path + ").");
     }
   }
   return std::nullopt;

@@ -70,8 +70,10 @@ Err check_trigger(const json& v, const std::string& path) {
     if (f.get(k)) kinds.emplace_back(k);
   }
   if (kinds.size() > 1) {
-    return invalid(path + " must set at most one of file_arrival, periodic, table_update, table, " +
-                   "model, sql_condition; got " + kinds[0] + " and " + kinds[1] + ".");
+    // The second kind is the one to remove.
+    return invalid(field_path(path, kinds[1]),
+                   path + " must set at most one of file_arrival, periodic, table_update, " +
+                       "table, model, sql_condition; got " + kinds[0] + " and " + kinds[1] + ".");
   }
   return std::nullopt;
 }
@@ -90,8 +92,9 @@ Err check_trigger_exclusivity(const json& settings) {
     if (settings.contains(k)) set.emplace_back(k);
   }
   if (set.size() <= 1) return std::nullopt;
-  return invalid("At most one of schedule, continuous, trigger and triggers can be set; got " +
-                 set[0] + " and " + set[1] + ".");
+  return invalid(set[1],
+                 "At most one of schedule, continuous, trigger and triggers can be set; got " +
+                     set[0] + " and " + set[1] + ".");
 }
 
 }  // namespace databricks::jobs::detail

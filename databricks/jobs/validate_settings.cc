@@ -18,6 +18,12 @@ constexpr std::int64_t kMaxConcurrentRuns = 1000;
 constexpr std::size_t kMaxEnvironmentVariables = 10;
 constexpr std::size_t kMaxIdempotencyTokenChars = 64;
 
+// An error about the body as a whole concerns no field of it.
+ApiError whole_body_error(ApiError e) {
+  e.field.clear();
+  return e;
+}
+
 // The Jobs 2.0 single-task format put the task at the top level. We only accept tasks[]; a
 // legacy body gets a clear error instead of silently becoming a job without tasks.
 Err check_not_single_task_format(const json& obj) {
@@ -25,8 +31,8 @@ Err check_not_single_task_format(const json& obj) {
   for (const char* k : {"notebook_task", "spark_python_task", "spark_jar_task", "python_wheel_task",
                         "spark_submit_task", "pipeline_task"}) {
     if (obj.contains(k)) {
-      return invalid(std::string("Single-task job format is not supported: declare ") + k +
-                     " inside tasks[].");
+      return invalid("", std::string("Single-task job format is not supported: declare ") + k +
+                             " inside tasks[].");
     }
   }
   return std::nullopt;
@@ -36,8 +42,8 @@ Err check_description(const json& v, const std::string& path) {
   if (auto e = check_string(v, path)) return e;
   const std::size_t n = utf8_length(v.get_ref<const std::string&>());
   if (n <= kMaxDescriptionChars) return std::nullopt;
-  return invalid(path + " must be at most " + std::to_string(kMaxDescriptionChars) +
-                 " characters, got " + std::to_string(n) + ".");
+  return invalid(path, path + " must be at most " + std::to_string(kMaxDescriptionChars) +
+                           " characters, got " + std::to_string(n) + ".");
 }
 
 Err check_parameters(const json& v, const std::string& path) {
@@ -52,7 +58,8 @@ Err check_parameters(const json& v, const std::string& path) {
     }
     const auto& name = v[i]["name"].get_ref<const std::string&>();
     if (!names.insert(name).second) {
-      return invalid("Duplicate job parameter name: " + name + " (" + field_path(p, "name") + ").");
+      const std::string name_path = field_path(p, "name");
+      return invalid(name_path, "Duplicate job parameter name: " + name + " (" + name_path + ").");
     }
   }
   return std::nullopt;
@@ -62,8 +69,8 @@ Err check_parameters(const json& v, const std::string& path) {
 Err check_environment_variables(const json& v, const std::string& path) {
   if (!v.is_array() && !v.is_object()) return wrong_type(path, "an array or an object", v);
   if (v.size() <= kMaxEnvironmentVariables) return std::nullopt;
-  return invalid(path + " must have at most " + std::to_string(kMaxEnvironmentVariables) +
-                 " entries, got " + std::to_string(v.size()) + ".");
+  return invalid(path, path + " must have at most " + std::to_string(kMaxEnvironmentVariables) +
+                           " entries, got " + std::to_string(v.size()) + ".");
 }
 
 Err check_deployment(const json& v, const std::string& path) {
@@ -87,14 +94,15 @@ Err check_job_clusters(const json& v, std::set<std::string>& keys) {
     const std::string nc = field_path(p, "new_cluster");
     for (const auto& [owner, path] : {std::pair{&v[i], p}, std::pair{&v[i]["new_cluster"], nc}}) {
       if (owner->contains("libraries")) {
-        return invalid("Libraries cannot be declared on a shared job cluster (" +
-                       field_path(path, "libraries") + ").");
+        const std::string libraries_path = field_path(path, "libraries");
+        return invalid(libraries_path, "Libraries cannot be declared on a shared job cluster (" +
+                                           libraries_path + ").");
       }
     }
     const auto& key = v[i]["job_cluster_key"].get_ref<const std::string&>();
     if (!keys.insert(key).second) {
-      return invalid("Duplicate job cluster key: " + key + " (" + field_path(p, "job_cluster_key") +
-                     ").");
+      const std::string key_path = field_path(p, "job_cluster_key");
+      return invalid(key_path, "Duplicate job cluster key: " + key + " (" + key_path + ").");
     }
   }
   return std::nullopt;
@@ -103,7 +111,7 @@ Err check_job_clusters(const json& v, std::set<std::string>& keys) {
 }  // namespace
 
 std::optional<ApiError> validate_settings(const json& settings, ApiVersion version) {
-  if (!settings.is_object()) return wrong_type("settings", "an object", settings);
+  if (!settings.is_object()) return whole_body_error(wrong_type("settings", "an object", settings));
   Fields f(settings, "");
   f.add(check_not_single_task_format(settings))
       .str("name", Need::kOptional, kMaxNameBytes)
@@ -138,13 +146,13 @@ std::optional<ApiError> validate_settings(const json& settings, ApiVersion versi
   // Seen on a real jobs/create: job clusters with nothing to share them ("multi-task" there
   // means a job with tasks[], as opposed to the legacy single-task format).
   if (!scope.job_cluster_keys.empty() && (!tasks || tasks->empty())) {
-    return invalid(std::string(kSharedClusterMessage));
+    return invalid("", std::string(kSharedClusterMessage));
   }
   return std::nullopt;
 }
 
 std::optional<ApiError> validate_submit(const json& request, ApiVersion version) {
-  if (!request.is_object()) return wrong_type("request", "an object", request);
+  if (!request.is_object()) return whole_body_error(wrong_type("request", "an object", request));
   Fields f(request, "");
   f.add(check_not_single_task_format(request))
       .str("run_name", Need::kOptional, kMaxNameBytes)
@@ -154,14 +162,14 @@ std::optional<ApiError> validate_submit(const json& request, ApiVersion version)
     if (auto e = check_string(token, "idempotency_token")) return e;
     if (const std::size_t n = utf8_length(token.get_ref<const std::string&>());
         n > kMaxIdempotencyTokenChars) {
-      return invalid("idempotency_token must be at most " +
-                     std::to_string(kMaxIdempotencyTokenChars) + " characters, got " +
-                     std::to_string(n) + ".");
+      return invalid("idempotency_token", "idempotency_token must be at most " +
+                                              std::to_string(kMaxIdempotencyTokenChars) +
+                                              " characters, got " + std::to_string(n) + ".");
     }
   }
   if (!f.ok()) return f.error();
   // A one-time run has no job to hold shared clusters.
-  if (request.contains("job_clusters")) return invalid(std::string(kSharedClusterMessage));
+  if (request.contains("job_clusters")) return invalid("", std::string(kSharedClusterMessage));
 
   TaskScope scope;
   scope.submit = true;
@@ -172,7 +180,7 @@ std::optional<ApiError> validate_submit(const json& request, ApiVersion version)
   const json* tasks = f.get("tasks");
   if (!tasks) return missing_field("tasks");
   if (auto e = check_tasks(*tasks, scope, version)) return e;
-  if (tasks->empty()) return invalid("tasks must contain at least one task.");
+  if (tasks->empty()) return invalid("tasks", "tasks must contain at least one task.");
   return std::nullopt;
 }
 

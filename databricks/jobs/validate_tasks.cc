@@ -62,7 +62,8 @@ Err check_task(const json& t, const std::string& path, const TaskScope& scope, b
 Err check_source(Fields& f, const json& body, const std::string& path, const TaskScope& scope) {
   f.one_of("source", kSource);
   if (f.ok() && body.contains("source") && body["source"] == "GIT" && !scope.has_git_source) {
-    return invalid(field_path(path, "source") + " is GIT but the job has no git_source.");
+    const std::string source_path = field_path(path, "source");
+    return invalid(source_path, source_path + " is GIT but the job has no git_source.");
   }
   return f.error();
 }
@@ -88,7 +89,7 @@ Err check_type_body(const std::string& type, const json& body, const std::string
         .with("parameters", strings)
         .object("named_parameters");
     if (f.ok() && body.contains("parameters") && body.contains("named_parameters")) {
-      return invalid(path + " must set at most one of parameters, named_parameters.");
+      return invalid(path, path + " must set at most one of parameters, named_parameters.");
     }
     return f.error();
   }
@@ -97,7 +98,7 @@ Err check_type_body(const std::string& type, const json& body, const std::string
     f.str("warehouse_id", Need::kRequired).object("parameters");
     for (const char* k : {"query", "dashboard", "alert", "file"}) f.object(k);
     if (f.ok() && present(body, {"query", "dashboard", "alert", "file"}).size() != 1) {
-      return invalid(path + " must set exactly one of query, dashboard, alert, file.");
+      return invalid(path, path + " must set exactly one of query, dashboard, alert, file.");
     }
     return f.error();
   }
@@ -118,7 +119,7 @@ Err check_type_body(const std::string& type, const json& body, const std::string
         .error();
   }
   if (type == "for_each_task") {
-    if (nested) return invalid(path + ": nested for_each_task is not supported.");
+    if (nested) return invalid(path, path + ": nested for_each_task is not supported.");
     f.str("inputs", Need::kRequired)
         .integer("concurrency", 1, kMaxForEachConcurrency)
         .with(
@@ -144,26 +145,28 @@ Err check_compute(const json& t, const std::string& path, const std::string& typ
                   const TaskScope& scope) {
   const auto compute = present(t, kCompute);
   if (type == "condition_task" && !compute.empty()) {
-    return invalid(path + " is a condition_task, which runs on no compute; remove " + compute[0] +
-                   ".");
+    return invalid(
+        path, path + " is a condition_task, which runs on no compute; remove " + compute[0] + ".");
   }
   if (compute.size() > 1) {
-    return invalid(path + " must set at most one of " + join(kCompute, ", ") + "; got " +
-                   compute[0] + " and " + compute[1] + ".");
+    // The second compute field is the one to remove.
+    return invalid(field_path(path, compute[1]), path + " must set at most one of " +
+                                                     join(kCompute, ", ") + "; got " + compute[0] +
+                                                     " and " + compute[1] + ".");
   }
   if (auto it = t.find("job_cluster_key"); it != t.end()) {
-    if (scope.submit) return invalid(std::string(kSharedClusterMessage));
+    if (scope.submit) return invalid("", std::string(kSharedClusterMessage));
     const auto& key = it->get_ref<const std::string&>();
     if (!scope.job_cluster_keys.count(key)) {
-      return invalid(field_path(path, "job_cluster_key") + " references unknown job cluster '" +
-                     key + "'.");
+      const std::string key_path = field_path(path, "job_cluster_key");
+      return invalid(key_path, key_path + " references unknown job cluster '" + key + "'.");
     }
   }
   if (auto it = t.find("environment_key"); it != t.end()) {
     const auto& key = it->get_ref<const std::string&>();
     if (!scope.environment_keys.count(key)) {
-      return invalid(field_path(path, "environment_key") + " references unknown environment '" +
-                     key + "'.");
+      const std::string key_path = field_path(path, "environment_key");
+      return invalid(key_path, key_path + " references unknown environment '" + key + "'.");
     }
   }
   return std::nullopt;
@@ -202,8 +205,10 @@ Err check_task(const json& t, const std::string& path, const TaskScope& scope, b
 
   const auto types = present(t, kTaskTypes);
   if (types.size() != 1) {
-    return invalid(path + " must set exactly one task type (" + join(kTaskTypes, ", ") + "); got " +
-                   (types.empty() ? "none" : types[0] + " and " + types[1]) + ".");
+    // With two types, the second is the one to remove.
+    return invalid(types.empty() ? path : field_path(path, types[1]),
+                   path + " must set exactly one task type (" + join(kTaskTypes, ", ") + "); got " +
+                       (types.empty() ? "none" : types[0] + " and " + types[1]) + ".");
   }
   const std::string& type = types[0];
   if (auto e = check_type_body(type, t[type], field_path(path, type), scope, nested)) return e;
@@ -216,28 +221,32 @@ Err check_graph(const json& tasks) {
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const auto& key = tasks[i]["task_key"].get_ref<const std::string&>();
     if (!index.emplace(key, i).second) {
-      return invalid("Duplicate task key: " + key + " (" +
-                     field_path(item_path("tasks", i), "task_key") + ").");
+      const std::string key_path = field_path(item_path("tasks", i), "task_key");
+      return invalid(key_path, "Duplicate task key: " + key + " (" + key_path + ").");
     }
   }
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const auto& key = tasks[i]["task_key"].get_ref<const std::string&>();
     auto deps = tasks[i].find("depends_on");
     if (deps == tasks[i].end()) continue;
+    const std::string deps_path = field_path(item_path("tasks", i), "depends_on");
     for (std::size_t j = 0; j < deps->size(); ++j) {
-      const std::string p = item_path(field_path(item_path("tasks", i), "depends_on"), j);
+      const std::string p = item_path(deps_path, j);
       const auto& up = (*deps)[j]["task_key"].get_ref<const std::string&>();
       if (up == key) {
-        return invalid("Invalid dependency graph, task '" + key + "' can not reference itself.");
+        return invalid(deps_path,
+                       "Invalid dependency graph, task '" + key + "' can not reference itself.");
       }
       auto it = index.find(up);
       if (it == index.end()) {
-        return invalid("Invalid dependency graph, task '" + key + "' depends on task '" + up +
-                       "', which does not exist (" + field_path(p, "task_key") + ").");
+        const std::string up_path = field_path(p, "task_key");
+        return invalid(up_path, "Invalid dependency graph, task '" + key + "' depends on task '" +
+                                    up + "', which does not exist (" + up_path + ").");
       }
       if ((*deps)[j].contains("outcome") && !tasks[it->second].contains("condition_task")) {
-        return invalid(field_path(p, "outcome") + " is only allowed on a dependency on a " +
-                       "condition_task; task '" + up + "' is not one.");
+        const std::string outcome_path = field_path(p, "outcome");
+        return invalid(outcome_path, outcome_path + " is only allowed on a dependency on a " +
+                                         "condition_task; task '" + up + "' is not one.");
       }
     }
   }
@@ -246,8 +255,9 @@ Err check_graph(const json& tasks) {
   if (cycle.empty()) return std::nullopt;
   std::string chain;
   for (std::size_t i : cycle) chain += (chain.empty() ? "" : " -> ") + g.keys[i];
-  return invalid("Invalid dependency graph, cycle detected: " + chain + " (tasks[" +
-                 std::to_string(cycle[0]) + "].depends_on).");
+  const std::string cycle_path = field_path(item_path("tasks", cycle[0]), "depends_on");
+  return invalid(cycle_path,
+                 "Invalid dependency graph, cycle detected: " + chain + " (" + cycle_path + ").");
 }
 
 }  // namespace
@@ -255,7 +265,8 @@ Err check_graph(const json& tasks) {
 Err check_tasks(const json& tasks, const TaskScope& scope, ApiVersion version) {
   if (auto e = check_array(tasks, "tasks")) return e;
   if (version != ApiVersion::v2_2 && tasks.size() > kLegacyMaxTasks) {
-    return invalid("Resources with more than 100 tasks can only be handled by API 2.2 and above");
+    return invalid("",
+                   "Resources with more than 100 tasks can only be handled by API 2.2 and above");
   }
   if (auto e = check_array(tasks, "tasks", kMaxTasks)) return e;
   for (std::size_t i = 0; i < tasks.size(); ++i) {

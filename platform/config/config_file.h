@@ -28,9 +28,4 @@ std::optional<ParsedConfig> parse_config(const std::string& file, const std::str
 void check_settings(const std::string& file, const YAML::Node& root, const nlohmann::json& settings,
                     const std::string& job_name, std::vector<Diagnostic>& diagnostics);
 
-// The field path that an emulator message (databricks::jobs::validate_settings) is about, relative
-// to the settings: "(tasks[1].task_key)." at its end, "Missing required field: <path>", or a
-// leading path; refined to the offending field for "...; got X and Y." Empty when it names none.
-std::string settings_field_of(const std::string& message, const nlohmann::json& settings);
-
 }  // namespace kiln::config::detail
