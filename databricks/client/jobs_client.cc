@@ -46,13 +46,12 @@ std::string JobsClient::path(std::string_view endpoint) const {
 }
 
 template <class T>
-void JobsClient::send(ApiRequest request, std::function<T(const nlohmann::json&)> read,
+void JobsClient::send(const ApiRequest& request, std::function<T(const nlohmann::json&)> read,
                       Reply<T> done) {
-  api_.call(std::move(request),
-            [read = std::move(read), done = std::move(done)](const ApiResponse& r) {
-              if (!r.ok()) return done(error_of(r));
-              done(read(r.body));
-            });
+  api_.call(request, [read = std::move(read), done = std::move(done)](const ApiResponse& r) {
+    if (!r.ok()) return done(error_of(r));
+    done(read(r.body));
+  });
 }
 
 void JobsClient::create(nlohmann::json settings, Reply<JobId> done) {

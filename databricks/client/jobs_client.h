@@ -74,7 +74,7 @@ class JobsClient {
  private:
   // Sends `request`; a 200 goes through `read`, anything else becomes the answer's ApiError.
   template <class T>
-  void send(ApiRequest request, std::function<T(const nlohmann::json&)> read, Reply<T> done);
+  void send(const ApiRequest& request, std::function<T(const nlohmann::json&)> read, Reply<T> done);
   ApiRequest runs_list_request(const RunsQuery& query) const;
 
   WorkspaceApi& api_;

@@ -10,7 +10,8 @@ void FaultyWorkspace::call(ApiRequest request, std::function<void(ApiResponse)> 
   if (decision.answer && !decision.run_handler) {
     // Never sent: the answer comes from the rule, after the rule's delay, on the loop.
     ApiResponse answer = std::move(*decision.answer);
-    clock_.schedule_after(decision.delay_ms + answer.delay_ms,
+    const kiln::core::DurationMs delay = decision.delay_ms + answer.delay_ms;
+    clock_.schedule_after(delay,
                           [done = std::move(done), answer = std::move(answer)] { done(answer); });
     return;
   }

@@ -169,7 +169,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
     active_query.job_id = c.job_id;
     active_query.active_only = true;
     active_query.limit = 1;
-    parts_->jobs.list_runs_page(active_query, [self, c](ApiResult<std::vector<Run>> active) {
+    parts_->jobs.list_runs_page(active_query, [self, c](const ApiResult<std::vector<Run>>& active) {
       if (self->parts_->stopped) return;
       if (!active.ok()) return self->finish(runs_list_failed(c, active.error()));
       if (!active->empty()) {
@@ -234,7 +234,7 @@ class Pass : public std::enable_shared_from_this<Pass> {
       return next();
     }
     auto self = shared_from_this();
-    parts_->jobs.remove(c.job_id, [self, c, fields](ApiResult<databricks::Done> r) mutable {
+    parts_->jobs.remove(c.job_id, [self, c, fields](const ApiResult<databricks::Done>& r) mutable {
       if (self->parts_->stopped) return;
       // Deleted now, or already (a retry after a lost answer, a delete by hand).
       if (!r.ok() && !databricks::is_missing(r.error())) {

@@ -73,7 +73,8 @@ class DeployStep : public std::enable_shared_from_this<DeployStep> {
   // when the job no longer exists: nothing of it runs). One page of 25 active runs a poll is
   // enough: any more are cancelled at the next. Fails after stop_timeout_ms; `what` names the
   // runs in that reason ("run(s)", "blue's run(s)").
-  void stop_runs_of(std::int64_t job_id, const std::string& what, std::function<void()> stopped);
+  void stop_runs_of(std::int64_t job_id, const std::string& what,
+                    const std::function<void()>& stopped);
 
   // The job row with the deployment's Databricks job id and `state`; what is deployed stays as
   // recorded until the deploy succeeds.

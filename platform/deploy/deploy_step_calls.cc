@@ -64,11 +64,12 @@ bool DeployStep::wait_for_quota(const ApiResponse& r) {
 }
 
 void DeployStep::stop_runs_of(std::int64_t job_id, const std::string& what,
-                              std::function<void()> stopped) {
+                              const std::function<void()>& stopped) {
   jobs_.active_runs_page(
       job_id,
-      [this, what, stopped](std::vector<RunState> runs) {
+      [this, what, stopped](const std::vector<RunState>& runs) {
         std::vector<std::int64_t> active;
+        active.reserve(runs.size());
         for (const auto& run : runs) active.push_back(run.run_id);
         std::sort(active.begin(), active.end());
         if (active.empty()) return stopped();
