@@ -2,30 +2,16 @@
 #include "databricks/client/clusters_client.h"
 
 #include <catch2/catch.hpp>
-#include <optional>
 
+#include "databricks/client/client_testing.h"
 #include "databricks/client/errors.h"
-#include "fake-databricks/workspace/testing.h"
 
 namespace databricks {
 namespace {
 
 using nlohmann::json;
 
-struct Fixture {
-  fakedb::testing::Workspace w;
-  ClustersClient client{w.ws};
-
-  template <class T, class F>
-  ApiResult<T> wait(F&& start) {
-    std::optional<ApiResult<T>> out;
-    start([&out](ApiResult<T> r) { out.emplace(std::move(r)); });
-    while (!out && w.loop.step()) {
-    }
-    REQUIRE(out.has_value());
-    return std::move(*out);
-  }
-};
+using Fixture = testing::ClientFixture<ClustersClient>;
 
 const json kSpec = {{"cluster_name", "c"},
                     {"spark_version", "15.4.x-scala2.12"},

@@ -2,10 +2,9 @@
 #include "databricks/client/jobs_client.h"
 
 #include <catch2/catch.hpp>
-#include <optional>
 
+#include "databricks/client/client_testing.h"
 #include "databricks/client/errors.h"
-#include "fake-databricks/workspace/testing.h"
 
 namespace databricks {
 namespace {
@@ -13,20 +12,7 @@ namespace {
 using fakedb::testing::job_spec;
 using nlohmann::json;
 
-struct Fixture {
-  fakedb::testing::Workspace w;
-  JobsClient client{w.ws};
-
-  // Runs the loop until `done` has been called; returns what it got.
-  template <class T, class F>
-  ApiResult<T> wait(F&& start) {
-    std::optional<ApiResult<T>> out;
-    start([&out](ApiResult<T> r) { out.emplace(std::move(r)); });
-    while (!out && w.loop.step()) {
-    }
-    REQUIRE(out.has_value());
-    return std::move(*out);
-  }
+struct Fixture : testing::ClientFixture<JobsClient> {
   JobId create(const std::string& name) {
     auto r = wait<JobId>([&](auto done) { client.create(job_spec(name), done); });
     REQUIRE(r.ok());
