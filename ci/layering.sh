@@ -5,13 +5,13 @@
 # - databricks/ includes only core/ and databricks/ (its tests may use the emulator);
 # - fake-databricks/ never includes platform/;
 # - platform/ includes fake-databricks/ only from scenario/ (the simulator) and from tests
-#   (*_test.cc, test_*.{h,cc}, *testing.h, and platform/contract/, a folder of tests only).
+#   (*_test.cc, test_*.{h,cc}, *testing.h, *_fuzz.cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 is_test() {
   case "$1" in
-    *_test.cc | */test_*.h | */test_*.cc | *testing.h | *_fuzz.cc | platform/contract/*) return 0 ;;
+    *_test.cc | */test_*.h | */test_*.cc | *testing.h | *_fuzz.cc) return 0 ;;
   esac
   return 1
 }

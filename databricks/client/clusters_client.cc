@@ -2,18 +2,10 @@
 
 #include <utility>
 
+#include "databricks/client/errors.h"
 #include "databricks/client/paginate.h"
 
 namespace databricks {
-namespace {
-
-ApiError error_of(const ApiResponse& r) {
-  if (auto e = r.error()) return std::move(*e);
-  return ApiError::internal("HTTP " + std::to_string(r.status));
-}
-
-}  // namespace
-
 std::string ClustersClient::path(std::string_view endpoint) const {
   return "/api/" + version_ + "/clusters/" + std::string(endpoint);
 }
@@ -37,13 +29,7 @@ void ClustersClient::get(const std::string& cluster_id, Reply<Cluster> done) {
 void ClustersClient::list(Reply<std::vector<Cluster>> done) {
   list_all(api_, ApiRequest::get(path("list")), "clusters",
            [done = std::move(done)](const ListResult& r) {
-             if (!r.ok()) {
-               ApiError e;
-               e.http_status = r.status;
-               e.error_code = r.error_code;
-               e.message = r.error;
-               return done(std::move(e));
-             }
+             if (!r.ok()) return done(error_of(r));
              std::vector<Cluster> out;
              for (const auto& c : r.items) out.push_back(Cluster::from_json(c));
              done(std::move(out));

@@ -1,5 +1,7 @@
 #include "databricks/client/errors.h"
 
+#include <utility>
+
 #include "databricks/client/retry_policy.h"
 
 namespace databricks {
@@ -39,6 +41,11 @@ std::string describe(const ApiResponse& response) {
   std::string out = "HTTP " + std::to_string(response.status);
   if (error) out += " " + error->error_code + ": " + error->message;
   return out;
+}
+
+ApiError error_of(const ApiResponse& response) {
+  if (auto e = response.error()) return std::move(*e);
+  return ApiError::internal("HTTP " + std::to_string(response.status));
 }
 
 ApiResponse as_response(const ApiError& error) {

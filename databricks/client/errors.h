@@ -30,6 +30,9 @@ inline bool is_transient(const ApiResponse& response) {
 // "HTTP 400 INVALID_PARAMETER_VALUE: message", or "no answer (message)" for status 0.
 std::string describe(const ApiResponse& response);
 
+// A failed answer as the ApiError the client delivers (never called for a 200).
+ApiError error_of(const ApiResponse& response);
+
 // The same questions of an ApiError (the typed client's failures; http_status 0 for no answer).
 ApiResponse as_response(const ApiError& error);
 inline bool is_missing(const ApiError& error) {

@@ -2,29 +2,15 @@
 
 #include <utility>
 
+#include "databricks/client/errors.h"
 #include "databricks/client/paginate.h"
 
 namespace databricks {
 namespace {
 
-// A failed answer as an ApiError; a 200 never comes here.
-ApiError error_of(const ApiResponse& r) {
-  if (auto e = r.error()) return std::move(*e);
-  return ApiError::internal("HTTP " + std::to_string(r.status));
-}
-
 std::int64_t int_of(const nlohmann::json& body, const char* key) {
   const auto it = body.find(key);
   return it != body.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-// A listing that failed: its status and code, and a message naming the request and the page.
-ApiError list_error(const ListResult& r) {
-  ApiError e;
-  e.http_status = r.status;
-  e.error_code = r.error_code;
-  e.message = r.error;
-  return e;
 }
 
 template <class T>
@@ -92,7 +78,7 @@ void JobsClient::list(JobsQuery query, Reply<std::vector<Job>> done) {
   if (query.expand_tasks) q.emplace_back("expand_tasks", "true");
   list_all(api_, ApiRequest::get(path("list"), std::move(q)), "jobs",
            [done = std::move(done)](const ListResult& r) {
-             if (!r.ok()) return done(list_error(r));
+             if (!r.ok()) return done(error_of(r));
              done(read_all<Job>(r.items));
            });
 }
@@ -121,7 +107,7 @@ ApiRequest JobsClient::runs_list_request(const RunsQuery& query) const {
 
 void JobsClient::list_runs(RunsQuery query, Reply<std::vector<Run>> done) {
   list_all(api_, runs_list_request(query), "runs", [done = std::move(done)](const ListResult& r) {
-    if (!r.ok()) return done(list_error(r));
+    if (!r.ok()) return done(error_of(r));
     done(read_all<Run>(r.items));
   });
 }

@@ -118,4 +118,12 @@ void list_all(databricks::WorkspaceApi& api, ApiRequest first, std::string array
   fetch(l);
 }
 
+ApiError error_of(const ListResult& result) {
+  ApiError e;
+  e.http_status = result.status;
+  e.error_code = result.error_code;
+  e.message = result.error;
+  return e;
+}
+
 }  // namespace databricks

@@ -23,6 +23,9 @@ struct ListResult {
   bool ok() const { return error.empty(); }
 };
 
+// A failed listing as an ApiError: its status and code, and the message naming the page.
+ApiError error_of(const ListResult& result);
+
 struct ListOptions {
   int max_pages = 10'000;
 };

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "databricks/client/paginate.h"
-#include "platform/contract/backends.h"
+#include "platform/contract/backends_testing.h"
 
 using namespace kiln::contract;
 
